@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig, redactedConfig } from "./load.js";
+import { configSchema } from "./schema.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ env, envFile: false });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.map((p) => `${p.variable}: ${p.message}`);
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("gives the documented defaults", () => {
+    const config = loadConfig({ env: {}, envFile: false });
+    assert.equal(config.ANOMALY_THRESHOLD, 0.7);
+    assert.equal(config.DEDUP_WINDOW_MINUTES, 10);
+    assert.equal(config.SEND_PREVENTIVE_EMAILS, false);
+    assert.deepEqual(config.EMAIL_RECIPIENTS, []);
+  });
+
+  it("types values from the environment", () => {
+    const config = loadConfig({
+      env: {
+        ANOMALY_THRESHOLD: "0.85",
+        SEND_PREVENTIVE_EMAILS: "true",
+        SMTP_HOST: "smtp.example.com",
+        EMAIL_FROM: "sentinel@example.com",
+        EMAIL_RECIPIENTS: "oncall@example.com, ops@example.com",
+        KAFKA_BROKERS: "b-1.example:9092,b-2.example:9092",
+      },
+      envFile: false,
+    });
+    assert.equal(config.ANOMALY_THRESHOLD, 0.85);
+    assert.equal(config.SEND_PREVENTIVE_EMAILS, true);
+    assert.deepEqual(config.EMAIL_RECIPIENTS, ["oncall@example.com", "ops@example.com"]);
+    assert.deepEqual(config.KAFKA_BROKERS, ["b-1.example:9092", "b-2.example:9092"]);
+  });
+
+  it("names the variable and what it expects when a value is bad", () => {
+    assert.deepEqual(problemsOf({ ANOMALY_THRESHOLD: "high" }), [
+      'ANOMALY_THRESHOLD: expected a number between 0 and 1 (got "high")',
+    ]);
+    assert.deepEqual(
+      problemsOf({ DEDUP_WINDOW_MINUTES: "-5", SEND_PREVENTIVE_EMAILS: "sometimes" }),
+      [
+        'DEDUP_WINDOW_MINUTES: expected a number of at least 1 (got "-5")',
+        'SEND_PREVENTIVE_EMAILS: expected true or false (got "sometimes")',
+      ],
+    );
+    assert.deepEqual(problemsOf({ EMAIL_RECIPIENTS: "oncall@example.com,not-an-address" }), [
+      'EMAIL_RECIPIENTS: expected an e-mail address (got "oncall@example.com,not-an-address")',
+    ]);
+  });
+
+  it("never echoes a secret's value in an error", () => {
+    const problems = problemsOf({ TEAMS_WEBHOOK_URL: "not a url with sekrit-value" });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? "", /^TEAMS_WEBHOOK_URL: expected an http\(s\) URL$/);
+  });
+
+  it("checks variables that only make sense together", () => {
+    assert.deepEqual(problemsOf({ SMTP_HOST: "smtp.example.com" }), [
+      "EMAIL_RECIPIENTS: required when SMTP_HOST is set",
+      "EMAIL_FROM: required when SMTP_HOST is set",
+    ]);
+  });
+
+  it("reads a .env file below the environment, which wins", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentinel-config-"));
+    const file = join(dir, ".env");
+    writeFileSync(file, "ANOMALY_THRESHOLD=0.9\nDEDUP_WINDOW_MINUTES=30\n# a comment\n");
+    const config = loadConfig({ env: { DEDUP_WINDOW_MINUTES: "5" }, envFile: file });
+    assert.equal(config.ANOMALY_THRESHOLD, 0.9);
+    assert.equal(config.DEDUP_WINDOW_MINUTES, 5);
+  });
+
+  it("fails clearly when the .env file named cannot be read", () => {
+    assert.throws(
+      () => loadConfig({ env: {}, envFile: "/nonexistent/.env" }),
+      /SENTINEL_ENV_FILE: cannot read \/nonexistent\/.env/,
+    );
+  });
+
+  it("redacts secrets for printing", () => {
+    const config = loadConfig({
+      env: { SMTP_USERNAME: "u", SMTP_PASSWORD: "pw-value" },
+      envFile: false,
+    });
+    assert.equal(redactedConfig(config).SMTP_PASSWORD, "[redacted]");
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    for (const variable of Object.keys(configSchema.shape)) {
+      assert.match(
+        example,
+        new RegExp(`^#? ?${variable}=`, "m"),
+        `${variable} missing from .env.example`,
+      );
+    }
+  });
+});

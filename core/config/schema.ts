@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable SentinelLLM reads, with its type, default and meaning.
+ * Names follow the original product where it had one (ANOMALY_THRESHOLD, SMTP_*, AWS_*, AZURE_*).
+ * `.env.example` documents the same list; a test keeps the two in step.
+ */
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "expected a whole number" })
+    .int({ error: "expected a whole number" })
+    .min(1, { error: "expected a number of at least 1" })
+    .max(max, { error: `expected a number of at most ${max}` });
+
+const fraction = z.coerce
+  .number({ error: "expected a number between 0 and 1" })
+  .min(0, { error: "expected a number between 0 and 1" })
+  .max(1, { error: "expected a number between 0 and 1" });
+
+const commaList = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .pipe(z.array(item));
+
+const email = z.email({ error: "expected an e-mail address" });
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port entries, comma-separated" });
+
+export const configSchema = z.object({
+  // Core
+  SENTINEL_LOG_LEVEL: z
+    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
+      error: "expected one of trace, debug, info, warn, error, fatal, silent",
+    })
+    .default("info"),
+  SENTINEL_LOG_FORMAT: z
+    .enum(["auto", "json", "pretty"], { error: "expected auto, json or pretty" })
+    .default("auto"),
+  SENTINEL_MAX_MESSAGE_BYTES: positiveInt(1_048_576).default(16_384),
+  SENTINEL_MAX_LINE_BYTES: positiveInt(64 * 1_048_576).default(4 * 1_048_576),
+  SENTINEL_CACHE_SIZE: positiveInt().default(50_000),
+  SENTINEL_CACHE_TTL_SECONDS: positiveInt().default(6 * 3600),
+
+  // Detection and alerting
+  ANOMALY_THRESHOLD: fraction.default(0.7),
+  DEDUP_WINDOW_MINUTES: positiveInt(7 * 24 * 60).default(10),
+  SEND_PREVENTIVE_EMAILS: flag.default(false),
+
+  // E-mail
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: positiveInt(65_535).default(587),
+  SMTP_USERNAME: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  EMAIL_FROM: email.optional(),
+  EMAIL_RECIPIENTS: commaList(email).default([]),
+
+  // Microsoft Teams
+  TEAMS_WEBHOOK_URL: httpUrl.optional(),
+
+  // Kafka
+  KAFKA_BROKERS: commaList(hostPort).default(["localhost:9092"]),
+
+  // Metrics
+  VICTORIA_METRICS_URL: httpUrl.optional(),
+  GRAFANA_URL: httpUrl.optional(),
+
+  // AWS CloudWatch
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as us-east-1" })
+    .optional(),
+  AWS_LOG_GROUPS: commaList(
+    z.string().regex(/^[\w/.#-]+$/, { error: "expected log group names" }),
+  ).default([]),
+  AWS_POLL_INTERVAL_SECONDS: positiveInt().default(30),
+
+  // Azure Monitor / Log Analytics
+  AZURE_TENANT_ID: z.uuid({ error: "expected a tenant id (a GUID)" }).optional(),
+  AZURE_CLIENT_ID: z.uuid({ error: "expected a client id (a GUID)" }).optional(),
+  AZURE_CLIENT_SECRET: z.string().min(1).optional(),
+  AZURE_WORKSPACE_ID: z.uuid({ error: "expected a workspace id (a GUID)" }).optional(),
+  AZURE_QUERY: z
+    .string()
+    .min(1)
+    .default("union * | where TimeGenerated > ago(1h) | order by TimeGenerated asc"),
+  AZURE_POLL_INTERVAL_SECONDS: positiveInt().default(60),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigVariable = keyof Config;
+
+/** Variables whose values must never be printed or logged. */
+export const SECRET_VARIABLES: readonly ConfigVariable[] = [
+  "SMTP_PASSWORD",
+  "AZURE_CLIENT_SECRET",
+  "TEAMS_WEBHOOK_URL",
+];
