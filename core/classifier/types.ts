@@ -1,0 +1,25 @@
+import type { Label, Level } from "../events/types.js";
+
+/** What a model reads for one line: the message and, when known, its level. */
+export interface ClassifierInput {
+  message: string;
+  level?: Level;
+}
+
+export interface Verdict {
+  label: Label;
+  /** 0..1, normalised over the three labels. */
+  confidence: number;
+  suggestion?: string;
+}
+
+/**
+ * Anything that labels log lines: the LLM, or the rule-based baseline.
+ * Batch in, verdicts out in the same order.
+ */
+export interface LabelModel {
+  /** Goes into every classification's `model` field. */
+  readonly name: string;
+  classify(inputs: readonly ClassifierInput[]): Promise<Verdict[]>;
+  dispose?(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { TemplateKeyer, templateIdOf, templateOf } from "./templateKey.js";
+
+function sameKey(a: string, b: string): boolean {
+  return templateIdOf(templateOf(a)) === templateIdOf(templateOf(b));
+}
+
+describe("templateOf", () => {
+  it("never merges messages whose constant words differ", () => {
+    const pairs: [string, string][] = [
+      ["connection established to 10.0.0.1:5432", "connection failed to 10.0.0.1:5432"],
+      ["payment captured for order 8812", "payment declined for order 8812"],
+      ["Backup completed in 12s", "Backup failed in 12s"],
+      ['job state "running"', 'job state "failed"'],
+      ["result=success code=0", "result=failure code=0"],
+      ["sha256 mismatch on /tmp/a.bin", "md5 mismatch on /tmp/a.bin"],
+      ["HTTP 404 Not Found", "HTTP 500 Internal Server Error"],
+      ["disk nearly full", "disk full"],
+    ];
+    for (const [a, b] of pairs) assert.equal(sameKey(a, b), false, `${a} | ${b}`);
+  });
+
+  it("merges lines that differ only in variables", () => {
+    const groups: string[][] = [
+      [
+        "Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106 dest: /10.250.19.102:50010",
+        "Receiving block blk_7503483334202473044 src: /10.251.215.16:55695 dest: /10.251.215.16:50010",
+      ],
+      [
+        "pod checkout-7d9f8b6c5-x2kqz restarted (exit code 137)",
+        "pod checkout-5c8f7b9d4-k9wq2 restarted (exit code 1)",
+      ],
+      [
+        "Request 3f2a9c1e-1b2c-4d5e-8f90-1234567890ab took 1.5s",
+        "Request 00000000-0000-4000-8000-000000000001 took 250ms",
+      ],
+      ["retrying in 3m20s (attempt 4/5)", "retrying in 45s (attempt 1/5)"],
+      ["commit 9fceb02d0ae598e95dc970b74767f19372d61af8 pushed", "commit 1a2b3c4d pushed"],
+      ["Disk usage at 85% on /var/lib/mysql", "Disk usage at 91.5% on /data/pg/main"],
+      ["can't open file 'config.yaml': denied", "can't open file 'app-2.json': denied"],
+      ["login by alice@example.com from 192.168.1.5", "login by bob@example.org from 10.0.0.9"],
+      ["fetched https://example.com/a?b=1 in 30ms", "fetched http://example.org/x in 2s"],
+      ["mac 00:1a:2b:3c:4d:5e up", "mac aa:bb:cc:dd:ee:f0 up"],
+      ["peer fe80::1ff:fe23:4567:890a lost", "peer 2001:db8::1 lost"],
+      ["started at 2024-03-01T12:00:00.123Z", "started at 2023-12-31 23:59:59,999"],
+      ["free 512MB of 4GB", "free 1.5GiB of 16GB"],
+      ["code=0x1F seq=-12", "code=0xdeadbeef seq=7"],
+      ["ids 1 2 3 done", "ids 4 5 done"],
+      ["drained from image-resizer-gfxdrdckbc-brxsv", "drained from image-resizer-7c9bd5f4d-qqwzv"],
+      ["slow GET /api/v1/search?q=coffee+grinder&page=2", "slow GET /api/search?q=boots"],
+    ];
+    for (const [a, b] of groups) assert.ok(sameKey(a as string, b as string), `${a} | ${b}`);
+  });
+
+  it("masks typed variables and keeps constant words", () => {
+    assert.equal(
+      templateOf("connection failed to 10.0.0.2:5432 after 3 retries"),
+      "connection failed to <*> after <*> retries",
+    );
+    assert.equal(templateOf("generating core.2275"), "generating core.<*>");
+    assert.equal(templateOf("jvm uses ipv4 and HTTP/1.1"), "jvm uses ipv4 and HTTP/<*>");
+    assert.equal(templateOf("  spaced\tout   words "), "spaced out words");
+    assert.equal(templateOf('reason="connection refused"'), 'reason="connection refused"');
+  });
+
+  it("stays linear on hostile input", () => {
+    const hostile = [
+      " ".repeat(1_000_000),
+      "9".repeat(1_000_000),
+      "a".repeat(1_000_000),
+      `"${"x".repeat(1_000_000)}`,
+      "/a".repeat(300_000),
+    ];
+    for (const line of hostile) {
+      const started = performance.now();
+      templateOf(line);
+      assert.ok(performance.now() - started < 2_000, `slow on ${line.slice(0, 10)}...`);
+    }
+  });
+});
+
+describe("TemplateKeyer", () => {
+  it("gives the same id on every call and for every instance", () => {
+    const a = new TemplateKeyer().keyOf("user 42 logged in");
+    const b = new TemplateKeyer().keyOf("user 7 logged in");
+    assert.deepEqual(a, b);
+    assert.equal(a.template, "user <*> logged in");
+    assert.match(a.templateId, /^[A-Za-z0-9_-]{16}$/);
+  });
+});
