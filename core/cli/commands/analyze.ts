@@ -1,0 +1,153 @@
+import { createWriteStream } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import type { Command } from "commander";
+import { readLines } from "../../input/lineReader.js";
+import { LineToEvent } from "../../input/lineToEvent.js";
+import type { InputFormat } from "../../normalize/index.js";
+import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
+import { AnalysisSummary } from "../../pipeline/summary.js";
+import { exitQuietlyOnBrokenPipe, LineWriter, openInput } from "../io.js";
+import { formatCount, progressBar, StatusLine } from "../progress.js";
+import { renderSummary } from "../renderSummary.js";
+import { createClassifier, startRuntime } from "../runtime.js";
+import { parseFormat, parseOutput, parsePositiveInt } from "./options.js";
+
+interface AnalyzeOptions {
+  format: InputFormat;
+  output: "summary" | "json" | "jsonl";
+  rejects?: string;
+  service?: string;
+  top: number;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command("analyze")
+    .description(
+      "classify a log file (or stdin) and summarise it: labels, services, templates, alerts",
+    )
+    .argument("[file]", "log file to read, or - for standard input", "-")
+    .option(
+      "-f, --format <format>",
+      "input format: auto, json, text or syslog",
+      parseFormat,
+      "auto",
+    )
+    .option(
+      "-o, --output <output>",
+      "summary (for people), json (the summary) or jsonl (one event per line)",
+      parseOutput,
+      "summary",
+    )
+    .option(
+      "--rejects <file>",
+      "write one JSON object per rejected line ({line, reason}) to this file",
+    )
+    .option(
+      "--service <name>",
+      "service name for lines that do not carry one (default: the file's name)",
+    )
+    .option("--top <n>", "templates listed per label", parsePositiveInt, 5)
+    .action(analyze);
+}
+
+async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
+  const runtime = startRuntime();
+  const { config } = runtime;
+  const input = openInput(file);
+  const classifier = createClassifier(runtime);
+  const summary = new AnalysisSummary({
+    alertRules: { sendPreventiveEmails: config.SEND_PREVENTIVE_EMAILS, minConfidence: 0 },
+    dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
+    top: options.top,
+  });
+  const lineToEvent = new LineToEvent({
+    format: options.format,
+    source: { provider: "file", path: input.path === "-" ? "-" : resolve(input.path) },
+    defaultService: options.service ?? defaultServiceName(input.path),
+    maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
+  });
+
+  const sinks: PipelineSinks[] = [
+    {
+      classified: (events) => {
+        for (const event of events) summary.recordClassified(event);
+      },
+      rejected: (rejections) => {
+        for (const rejection of rejections) summary.recordRejected(rejection.reason);
+      },
+    },
+  ];
+  const stdout = new LineWriter(process.stdout);
+  exitQuietlyOnBrokenPipe(process.stdout);
+  if (options.output === "jsonl") {
+    sinks.push({
+      classified: async (events) => {
+        for (const event of events) await stdout.write(JSON.stringify(event));
+      },
+    });
+  }
+  const rejectsFile = options.rejects
+    ? new LineWriter(createWriteStream(options.rejects))
+    : undefined;
+  if (rejectsFile) {
+    sinks.push({
+      rejected: async (rejections) => {
+        for (const rejection of rejections) await rejectsFile.write(JSON.stringify(rejection));
+      },
+    });
+  }
+
+  const pipeline = new Pipeline({ lineToEvent, classifier, sinks });
+  const status = new StatusLine();
+  const started = Date.now();
+  let bytesRead = 0;
+  const counted = countBytes(input.chunks, (n) => {
+    bytesRead += n;
+  });
+  for await (const batch of readLines(counted, { maxLineBytes: config.SENTINEL_MAX_LINE_BYTES })) {
+    await pipeline.process(batch);
+    if (status.enabled && input.size !== undefined && input.size > 1_000_000) {
+      const rate = pipeline.counts.lines / Math.max(0.001, (Date.now() - started) / 1000);
+      status.update(
+        `${progressBar(bytesRead, input.size)} ${formatCount(pipeline.counts.lines)} lines, ${formatCount(Math.round(rate))}/s`,
+      );
+    }
+  }
+  status.clear();
+  await rejectsFile?.end();
+
+  const report = summary.report({
+    model: classifier.modelName,
+    modelCalls: classifier.modelCalls,
+    cache: classifier.cacheStats,
+  });
+  if (options.output === "json") await stdout.write(JSON.stringify(report, null, 2));
+  if (options.output === "summary") await stdout.write(renderSummary(report));
+  await stdout.end();
+
+  const { lines, accepted, rejected } = pipeline.counts;
+  if (rejected > 0) {
+    runtime.logger.warn(
+      { lines, accepted, rejected, reasons: report.input.rejectReasons },
+      options.rejects
+        ? `${rejected} lines rejected, details in ${options.rejects}`
+        : `${rejected} lines rejected (--rejects FILE lists them)`,
+    );
+  }
+}
+
+async function* countBytes(
+  chunks: AsyncIterable<Buffer>,
+  count: (n: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    count(chunk.length);
+    yield chunk;
+  }
+}
+
+function defaultServiceName(path: string): string {
+  if (path === "-") return "unknown";
+  return basename(path, extname(path)) || "unknown";
+}

@@ -1,0 +1,26 @@
+import { InvalidArgumentError } from "commander";
+import type { InputFormat } from "../../normalize/index.js";
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`expected one of ${allowed.join(", ")}`);
+  };
+}
+
+export const parseFormat = oneOf<InputFormat>(["auto", "json", "text", "syslog"]);
+export const parseOutput = oneOf(["summary", "json", "jsonl"] as const);
+
+export function parsePositiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError("expected a whole number of at least 1");
+  return parsed;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError("expected a number above 0");
+  return parsed;
+}

@@ -1,0 +1,149 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { Label } from "../../events/types.js";
+import { readLines } from "../../input/lineReader.js";
+import { LineToEvent } from "../../input/lineToEvent.js";
+import type { InputFormat } from "../../normalize/index.js";
+import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
+import { followFile } from "../../sources/fileFollower.js";
+import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
+import type { Scenario } from "../../synthetic/index.js";
+import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
+import { formatCount, StatusLine } from "../progress.js";
+import { createClassifier, startRuntime } from "../runtime.js";
+import { parseFormat, parsePositiveInt, parsePositiveNumber } from "./options.js";
+import { parseScenario } from "./produce.js";
+
+interface RunOptions {
+  follow?: string;
+  fromStart: boolean;
+  synthetic?: Scenario;
+  rate: number;
+  seed: number;
+  format: InputFormat;
+  output: "none" | "jsonl";
+  service?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "run the embedded pipeline continuously on a followed file or synthetic traffic, until Ctrl-C",
+    )
+    .option("--follow <file>", "follow a log file like tail -F (rotation and truncation included)")
+    .option("--from-start", "with --follow, read what the file already holds first", false)
+    .option(
+      "--synthetic <scenario>",
+      "generate live traffic: steady, incident-spike, warning-drift, new-error-burst",
+      parseScenario,
+    )
+    .option("-r, --rate <events>", "with --synthetic, events per second", parsePositiveNumber, 20)
+    .option("--seed <n>", "with --synthetic, random seed", parsePositiveInt, 1)
+    .option(
+      "-f, --format <format>",
+      "input format: auto, json, text or syslog",
+      parseFormat,
+      "auto",
+    )
+    .option(
+      "-o, --output <output>",
+      "none, or jsonl to print every classified event on stdout",
+      "none",
+    )
+    .option("--service <name>", "service name for lines that do not carry one")
+    .action(run);
+}
+
+async function run(options: RunOptions): Promise<void> {
+  if ((options.follow === undefined) === (options.synthetic === undefined)) {
+    throw new UsageError("give exactly one source: --follow FILE or --synthetic SCENARIO");
+  }
+  if (options.output !== "none" && options.output !== "jsonl")
+    throw new UsageError("--output takes none or jsonl");
+  const runtime = startRuntime();
+  const { config, logger } = runtime;
+  const classifier = createClassifier(runtime);
+  const stop = new AbortController();
+  const onSignal = (signal: string) => {
+    logger.info({ signal }, "stopping: finishing the batch in flight");
+    stop.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const chunks = options.follow
+    ? followFile(options.follow, {
+        fromStart: options.fromStart,
+        signal: stop.signal,
+        onReopen: (why) => logger.info({ file: options.follow, why }, "reopened followed file"),
+      })
+    : pacedSyntheticLines(
+        { scenario: options.synthetic as Scenario, seed: options.seed, rate: options.rate },
+        stop.signal,
+      );
+
+  const lineToEvent = new LineToEvent({
+    format: options.format,
+    source: options.follow
+      ? { provider: "file", path: resolve(options.follow) }
+      : { provider: "synthetic", path: options.synthetic },
+    defaultService: options.service ?? "unknown",
+    maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
+  });
+
+  const labels: Record<Label, number> = { incident: 0, preventive_action: 0, normal: 0 };
+  const sinks: PipelineSinks[] = [
+    {
+      classified: (events) => {
+        for (const event of events) labels[event.classification.label]++;
+      },
+      rejected: (rejections) => {
+        for (const rejection of rejections) logger.debug(rejection, "line rejected");
+      },
+    },
+  ];
+  const stdout = new LineWriter(process.stdout);
+  if (options.output === "jsonl") {
+    exitQuietlyOnBrokenPipe(process.stdout);
+    sinks.push({
+      classified: async (events) => {
+        for (const event of events) await stdout.write(JSON.stringify(event));
+        await stdout.flush();
+      },
+    });
+  }
+  const pipeline = new Pipeline({ lineToEvent, classifier, sinks });
+
+  const status = new StatusLine();
+  const started = Date.now();
+  const describe = () => {
+    const seconds = Math.max(1, (Date.now() - started) / 1000);
+    const { lines, rejected } = pipeline.counts;
+    const { hits, misses } = classifier.cacheStats;
+    const hitRatio = hits + misses === 0 ? 0 : (100 * hits) / (hits + misses);
+    return `${formatCount(lines)} lines (${formatCount(Math.round(lines / seconds))}/s) | incident ${formatCount(labels.incident)} | preventive ${formatCount(labels.preventive_action)} | normal ${formatCount(labels.normal)} | rejected ${formatCount(rejected)} | cache ${hitRatio.toFixed(1)}% | ${classifier.modelName}`;
+  };
+  const ticker = setInterval(
+    () => {
+      if (status.enabled) status.update(describe(), true);
+      else
+        logger.info(
+          { ...pipeline.counts, labels, cache: classifier.cacheStats },
+          "pipeline status",
+        );
+    },
+    status.enabled ? 1000 : 10_000,
+  );
+
+  try {
+    for await (const batch of readLines(chunks, { maxLineBytes: config.SENTINEL_MAX_LINE_BYTES })) {
+      await pipeline.process(batch);
+    }
+  } finally {
+    clearInterval(ticker);
+    status.clear();
+    await stdout.end();
+    logger.info({ ...pipeline.counts, labels, cache: classifier.cacheStats }, "pipeline stopped");
+  }
+}

@@ -1,0 +1,62 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { readLines } from "../../input/lineReader.js";
+import { LineToEvent } from "../../input/lineToEvent.js";
+import type { InputFormat } from "../../normalize/index.js";
+import { TemplateKeyer } from "../../templates/templateKey.js";
+import { exitQuietlyOnBrokenPipe, LineWriter, openInput } from "../io.js";
+import { startRuntime } from "../runtime.js";
+import { parseFormat } from "./options.js";
+
+export function registerTemplates(program: Command): void {
+  program
+    .command("templates")
+    .description(
+      "print the template key of every input line as JSON: {line, templateId, template}; rejected lines carry a reason instead",
+    )
+    .argument("[file]", "log file to read, or - for standard input", "-")
+    .option(
+      "-f, --format <format>",
+      "input format: auto, json, text or syslog",
+      parseFormat,
+      "auto",
+    )
+    .action(templates);
+}
+
+async function templates(file: string, options: { format: InputFormat }): Promise<void> {
+  const { config } = startRuntime();
+  const input = openInput(file);
+  // The same reading as `sentinel analyze`, so a line's key here is the key analyze caches under.
+  const lineToEvent = new LineToEvent({
+    format: options.format,
+    source: { provider: "file", path: input.path === "-" ? "-" : resolve(input.path) },
+    defaultService: "unknown",
+    maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
+  });
+  const keyer = new TemplateKeyer();
+  const out = new LineWriter(process.stdout);
+  exitQuietlyOnBrokenPipe(process.stdout);
+  const ingestedAt = new Date().toISOString();
+  for await (const batch of readLines(input.chunks, {
+    maxLineBytes: config.SENTINEL_MAX_LINE_BYTES,
+  })) {
+    for (const line of batch) {
+      const outcome = lineToEvent.convert(line, ingestedAt);
+      if (outcome.ok) {
+        const { templateId, template } = keyer.keyOf(outcome.event.message);
+        await out.write(JSON.stringify({ line: line.number, templateId, template }));
+      } else {
+        await out.write(
+          JSON.stringify({
+            line: line.number,
+            templateId: null,
+            template: null,
+            rejected: outcome.reason,
+          }),
+        );
+      }
+    }
+  }
+  await out.end();
+}

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/load.js";
+import { SyntheticOptionsError } from "../synthetic/index.js";
+import { registerAnalyze } from "./commands/analyze.js";
+import { registerConfig } from "./commands/config.js";
+import { registerProduce } from "./commands/produce.js";
+import { registerRun } from "./commands/run.js";
+import { registerTemplates } from "./commands/templates.js";
+import { UsageError } from "./io.js";
+
+const program = new Command()
+  .name("sentinel")
+  .description("SentinelLLM: classify logs, detect anomalies, send deduplicated alerts")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerAnalyze(program);
+registerTemplates(program);
+registerProduce(program);
+registerRun(program);
+registerConfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof SyntheticOptionsError
+  ) {
+    process.stderr.write(`sentinel: ${error.message}\n`);
+    return 2;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+    process.stderr.write(`sentinel: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stderr.write(`sentinel: ${(error as Error).stack ?? String(error)}\n`);
+  return 1;
+}

@@ -1,0 +1,76 @@
+import { LABELS } from "../events/types.js";
+import type { SummaryReport } from "../pipeline/summary.js";
+import { formatCount } from "./progress.js";
+
+const LABEL_TITLE = {
+  incident: "Incidents",
+  preventive_action: "Preventive actions",
+  normal: "Normal",
+};
+
+/** The human summary of `sentinel analyze`. */
+export function renderSummary(report: SummaryReport): string {
+  const out: string[] = [];
+  const { input, classifier, labels } = report;
+  const total = Math.max(1, input.accepted);
+  const pct = (n: number) => `${((100 * n) / total).toFixed(1)}%`;
+
+  out.push(`SentinelLLM analysis (${classifier.model} model)`);
+  out.push(
+    `Lines: ${formatCount(input.lines)} read, ${formatCount(input.accepted)} analysed, ${formatCount(input.rejected)} rejected` +
+      (input.truncated ? `, ${formatCount(input.truncated)} cut to size` : "") +
+      (input.repaired ? `, ${formatCount(input.repaired)} repaired` : ""),
+  );
+  for (const [reason, count] of Object.entries(input.rejectReasons)) {
+    out.push(`  rejected: ${reason} × ${formatCount(count)}`);
+  }
+  if (report.timeRange)
+    out.push(`Time range: ${report.timeRange.first} → ${report.timeRange.last}`);
+  out.push(
+    `Classifier: ${formatCount(classifier.modelCalls)} model calls, cache hit ratio ${(100 * classifier.cache.hitRatio).toFixed(1)}%`,
+  );
+
+  out.push("", "Labels");
+  for (const label of LABELS) {
+    out.push(
+      `  ${label.padEnd(18)} ${formatCount(labels[label]).padStart(10)}  ${pct(labels[label]).padStart(6)}`,
+    );
+  }
+
+  out.push("", "Services");
+  out.push(
+    `  ${"service".padEnd(24)} ${"total".padStart(9)} ${"incident".padStart(9)} ${"prevent.".padStart(9)} ${"normal".padStart(9)}`,
+  );
+  for (const s of report.services.slice(0, 15)) {
+    out.push(
+      `  ${s.service.slice(0, 24).padEnd(24)} ${formatCount(s.total).padStart(9)} ${formatCount(s.incident).padStart(9)} ${formatCount(s.preventive_action).padStart(9)} ${formatCount(s.normal).padStart(9)}`,
+    );
+  }
+  if (report.services.length > 15) out.push(`  … and ${report.services.length - 15} more`);
+
+  for (const label of LABELS) {
+    const templates = report.templates[label];
+    if (templates.length === 0) continue;
+    out.push("", `Top ${LABEL_TITLE[label].toLowerCase()} templates`);
+    for (const t of templates) {
+      out.push(`  ${formatCount(t.count).padStart(8)}  ${t.template.slice(0, 110)}`);
+      out.push(`            e.g. ${t.example.slice(0, 110)}  [${t.services.join(", ")}]`);
+    }
+  }
+
+  const { alerts } = report;
+  out.push("", "Would alert");
+  out.push(
+    `  e-mail ${formatCount(alerts.sent.email)}, Teams ${formatCount(alerts.sent.teams)}, suppressed as duplicates ${formatCount(alerts.suppressed)}`,
+  );
+  for (const a of alerts.items.slice(0, 10)) {
+    out.push(
+      `  ${a.label === "incident" ? "INCIDENT " : "WARNING  "} ${a.service}: ${a.template.slice(0, 90)} → ${a.channels.join("+")} ×${a.sent}${a.suppressed ? ` (+${formatCount(a.suppressed)} suppressed)` : ""}`,
+    );
+  }
+  out.push(
+    "",
+    `Anomalies: ${report.detector.enabled ? report.anomalies.length : report.detector.status}`,
+  );
+  return out.join("\n");
+}

@@ -1,0 +1,250 @@
+import { DedupWindow } from "../alerting/dedupWindow.js";
+import { type AlertRules, alertKeyOf, type Channel, channelsFor } from "../alerting/rules.js";
+import type { CacheStats } from "../classifier/classificationCache.js";
+import { type ClassifiedEvent, LABELS, type Label } from "../events/types.js";
+
+type LabelCounts = Record<Label, number>;
+
+export interface TemplateStat {
+  templateId: string;
+  template: string;
+  count: number;
+  example: string;
+  services: string[];
+}
+
+export interface ServiceStat extends LabelCounts {
+  service: string;
+  total: number;
+}
+
+export interface AlertStat {
+  key: string;
+  label: Label;
+  service: string;
+  template: string;
+  example: string;
+  channels: Channel[];
+  /** Alerts that would go out for this key (one per dedup window). */
+  sent: number;
+  /** Lines inside a window that dedup would have folded into the alert before them. */
+  suppressed: number;
+}
+
+export interface SummaryReport {
+  input: {
+    lines: number;
+    accepted: number;
+    rejected: number;
+    rejectReasons: Record<string, number>;
+    truncated: number;
+    repaired: number;
+  };
+  classifier: {
+    model: string;
+    modelCalls: number;
+    cache: CacheStats & { hitRatio: number };
+  };
+  timeRange: { first: string; last: string } | null;
+  labels: LabelCounts;
+  services: ServiceStat[];
+  templates: Record<Label, TemplateStat[]>;
+  alerts: {
+    sent: Record<Channel, number>;
+    suppressed: number;
+    items: AlertStat[];
+  };
+  anomalies: unknown[];
+  detector: { enabled: boolean; status: string };
+}
+
+export interface SummaryOptions {
+  alertRules: AlertRules;
+  dedupWindowMs: number;
+  /** Templates listed per label, and alert keys listed. */
+  top?: number;
+  /** Bounds memory on inputs with huge numbers of distinct templates or services. */
+  maxTracked?: number;
+}
+
+const OTHER = "(other)";
+
+/** Aggregates an analysis as it streams: counts, top templates, and what would be alerted. */
+export class AnalysisSummary {
+  readonly #options: Required<SummaryOptions>;
+  readonly #dedup: DedupWindow;
+  #lines = 0;
+  #accepted = 0;
+  #rejected = 0;
+  #truncated = 0;
+  #repaired = 0;
+  readonly #rejectReasons = new Map<string, number>();
+  readonly #labels: LabelCounts = { incident: 0, preventive_action: 0, normal: 0 };
+  readonly #services = new Map<string, ServiceStat>();
+  readonly #templates = new Map<string, TemplateStat & { label: Label; serviceSet: Set<string> }>();
+  readonly #alerts = new Map<string, AlertStat>();
+  readonly #sent: Record<Channel, number> = { email: 0, teams: 0 };
+  #suppressed = 0;
+  #first: string | undefined;
+  #last: string | undefined;
+
+  constructor(options: SummaryOptions) {
+    this.#options = { top: 5, maxTracked: 50_000, ...options };
+    this.#dedup = new DedupWindow({ windowMs: options.dedupWindowMs });
+  }
+
+  recordRejected(reason: string): void {
+    this.#lines++;
+    this.#rejected++;
+    const category = reasonCategory(reason);
+    this.#rejectReasons.set(category, (this.#rejectReasons.get(category) ?? 0) + 1);
+  }
+
+  recordClassified(event: ClassifiedEvent): void {
+    this.#lines++;
+    this.#accepted++;
+    if (event.truncated) this.#truncated++;
+    if (event.attributes["sentinel.repaired"] !== undefined) this.#repaired++;
+    const { label } = event.classification;
+    this.#labels[label]++;
+    if (this.#first === undefined || event.timestamp < this.#first) this.#first = event.timestamp;
+    if (this.#last === undefined || event.timestamp > this.#last) this.#last = event.timestamp;
+    this.#countService(event, label);
+    this.#countTemplate(event, label);
+    this.#considerAlert(event, label);
+  }
+
+  #countService(event: ClassifiedEvent, label: Label): void {
+    let stat = this.#services.get(event.service);
+    if (!stat) {
+      const name = this.#services.size < this.#options.maxTracked ? event.service : OTHER;
+      stat = this.#services.get(name) ?? {
+        service: name,
+        total: 0,
+        incident: 0,
+        preventive_action: 0,
+        normal: 0,
+      };
+      this.#services.set(name, stat);
+    }
+    stat.total++;
+    stat[label]++;
+  }
+
+  #countTemplate(event: ClassifiedEvent, label: Label): void {
+    const { templateId, template } = event.classification;
+    const key = `${label}:${templateId}`;
+    let stat = this.#templates.get(key);
+    if (!stat) {
+      if (this.#templates.size >= this.#options.maxTracked) return;
+      stat = {
+        templateId,
+        template,
+        count: 0,
+        example: event.message,
+        services: [],
+        label,
+        serviceSet: new Set(),
+      };
+      this.#templates.set(key, stat);
+    }
+    stat.count++;
+    if (stat.serviceSet.size < 10) stat.serviceSet.add(event.service);
+  }
+
+  #considerAlert(event: ClassifiedEvent, label: Label): void {
+    const channels = channelsFor(event, this.#options.alertRules);
+    if (channels.length === 0) return;
+    const key = alertKeyOf(event);
+    const admission = this.#dedup.admit(key, Date.parse(event.timestamp));
+    let stat = this.#alerts.get(key);
+    if (!stat && this.#alerts.size < this.#options.maxTracked) {
+      stat = {
+        key,
+        label,
+        service: event.service,
+        template: event.classification.template,
+        example: event.message,
+        channels,
+        sent: 0,
+        suppressed: 0,
+      };
+      this.#alerts.set(key, stat);
+    }
+    if (admission.send) {
+      for (const channel of channels) this.#sent[channel]++;
+      if (stat) stat.sent++;
+    } else {
+      this.#suppressed++;
+      if (stat) stat.suppressed++;
+    }
+  }
+
+  report(classifier: { model: string; modelCalls: number; cache: CacheStats }): SummaryReport {
+    const top = this.#options.top;
+    const templates = Object.fromEntries(
+      LABELS.map((label) => [label, [] as TemplateStat[]]),
+    ) as Record<Label, TemplateStat[]>;
+    for (const { label, serviceSet, ...stat } of this.#templates.values()) {
+      templates[label].push({ ...stat, services: [...serviceSet].sort() });
+    }
+    for (const label of LABELS) {
+      templates[label] = templates[label].sort(byCountThenTemplate).slice(0, top);
+    }
+    const lookups = classifier.cache.hits + classifier.cache.misses;
+    return {
+      input: {
+        lines: this.#lines,
+        accepted: this.#accepted,
+        rejected: this.#rejected,
+        rejectReasons: Object.fromEntries([...this.#rejectReasons].sort((a, b) => b[1] - a[1])),
+        truncated: this.#truncated,
+        repaired: this.#repaired,
+      },
+      classifier: {
+        ...classifier,
+        cache: {
+          ...classifier.cache,
+          hitRatio: lookups === 0 ? 0 : round(classifier.cache.hits / lookups),
+        },
+      },
+      timeRange: this.#first && this.#last ? { first: this.#first, last: this.#last } : null,
+      labels: { ...this.#labels },
+      services: [...this.#services.values()].sort(
+        (a, b) => b.total - a.total || a.service.localeCompare(b.service),
+      ),
+      templates,
+      alerts: {
+        sent: { ...this.#sent },
+        suppressed: this.#suppressed,
+        items: [...this.#alerts.values()]
+          .sort(
+            (a, b) =>
+              severity(b.label) - severity(a.label) ||
+              b.sent + b.suppressed - (a.sent + a.suppressed),
+          )
+          .slice(0, top * 4),
+      },
+      anomalies: [],
+      detector: { enabled: false, status: "anomaly detection is not part of this build yet" },
+    };
+  }
+}
+
+function byCountThenTemplate(a: TemplateStat, b: TemplateStat): number {
+  return b.count - a.count || a.template.localeCompare(b.template);
+}
+
+function severity(label: Label): number {
+  return label === "incident" ? 2 : label === "preventive_action" ? 1 : 0;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+/** "invalid JSON: Unexpected token x" → "invalid JSON", so reasons group into a few counts. */
+function reasonCategory(reason: string): string {
+  const cut = reason.search(/[:(]/);
+  return (cut === -1 ? reason : reason.slice(0, cut)).trim();
+}

@@ -1,0 +1,114 @@
+// `npm run bench`: the throughput and memory figures the issues name, on this machine.
+// Prints one line per figure and a JSON object at the end (also written to .bench/results.json).
+import { spawn } from "node:child_process";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createInterface } from "node:readline";
+import { TemplateKeyer } from "../core/templates/templateKey.js";
+
+const BENCH_DIR = ".bench";
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const CLI = "bin/sentinel.js";
+const results: Record<string, number | string> = {};
+
+function report(name: string, value: number, unit: string, target?: string): void {
+  results[name] = Math.round(value * 100) / 100;
+  const shown = value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(2);
+  console.log(
+    `${name.padEnd(34)} ${shown.padStart(14)} ${unit}${target ? `   (target ${target})` : ""}`,
+  );
+}
+
+/**
+ * Runs a command; returns wall seconds, peak RSS in MB (VmHWM, sampled from /proc while it runs)
+ * and its stdout, or sends stdout to a file.
+ */
+function measure(
+  args: string[],
+  stdoutFile?: string,
+): Promise<{ seconds: number; peakRssMb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const match = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (match) peakKb = Math.max(peakKb, Number(match[1]));
+      } catch {
+        // the process has just exited
+      }
+    };
+    const timer = setInterval(sample, 20);
+    const chunks: Buffer[] = [];
+    if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
+    else child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`${args.join(" ")} exited with ${code}`));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ seconds, peakRssMb: peakKb / 1024, stdout: Buffer.concat(chunks).toString() });
+    });
+  });
+}
+
+async function ensureProducedFile(): Promise<string> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const path = `${BENCH_DIR}/produce-${LINES}.jsonl`;
+  if (!existsSync(path) || statSync(path).size === 0) {
+    console.log(`generating ${LINES.toLocaleString("en-US")} lines with sentinel produce …`);
+    const produced = await measure([CLI, "produce", "--count", String(LINES), "--seed", "7"], path);
+    report("produce (lines/s)", LINES / produced.seconds, "lines/s");
+  }
+  return path;
+}
+
+async function readMessages(path: string): Promise<string[]> {
+  const messages: string[] = [];
+  const lines = createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) messages.push((JSON.parse(line) as { message: string }).message);
+  return messages;
+}
+
+async function benchTemplateKeys(path: string): Promise<void> {
+  const messages = await readMessages(path);
+  const keyer = new TemplateKeyer();
+  for (let i = 0; i < 20_000; i++) keyer.keyOf(messages[i % messages.length] as string); // warm up
+  const distinct = new Set<string>();
+  const started = process.hrtime.bigint();
+  for (const message of messages) distinct.add(keyer.keyOf(message).templateId);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  report("template keys (lines/s)", messages.length / seconds, "lines/s", "≥ 250,000");
+  report("distinct template keys", distinct.size, "keys");
+}
+
+async function benchAnalyze(path: string): Promise<void> {
+  const run = await measure([CLI, "analyze", path, "--output", "json"]);
+  const summary = JSON.parse(run.stdout) as {
+    input: { lines: number; accepted: number; rejected: number };
+  };
+  report("analyze end-to-end (lines/s)", summary.input.lines / run.seconds, "lines/s", "≥ 50,000");
+  report("analyze peak RSS (MB)", run.peakRssMb, "MB", "≤ 300");
+  report(
+    "analyze accepted + rejected",
+    summary.input.accepted + summary.input.rejected,
+    `of ${summary.input.lines} lines`,
+  );
+}
+
+const path = await ensureProducedFile();
+await benchTemplateKeys(path);
+await benchAnalyze(path);
+writeFileSync(`${BENCH_DIR}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results));
