@@ -10,6 +10,8 @@ await build({
   target: "node20",
   sourcemap: true,
   logLevel: "warning",
+  // Native bindings and their prebuilt binaries are loaded from node_modules at run time.
+  external: ["node-llama-cpp"],
   // Lets bundled CommonJS dependencies call require() inside an ES module.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

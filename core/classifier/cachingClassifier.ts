@@ -1,24 +1,53 @@
 import type { Classification, ClassifiedEvent, LogEvent } from "../events/types.js";
 import { TemplateKeyer } from "../templates/templateKey.js";
 import type { ClassificationCache } from "./classificationCache.js";
-import type { ClassifierInput, LabelModel, Verdict } from "./types.js";
+import type { ClassifierInput, LabelModel, SuggestionMode, Verdict } from "./types.js";
+
+/** Suggestions queued in the background beyond this are skipped, so a storm cannot pile up work. */
+const MAX_PENDING_SUGGESTIONS = 1_000;
 
 /**
  * The classifier every surface uses: template key, then cache, then the model for what is left.
  * Within a batch each classification key goes to the model once; the first message seen for a key
  * is what the model reads. The key is the template plus the level, since the level is part of what
  * the model is shown.
+ *
+ * Models that generate suggestions separately (the LLM) are asked once per key for
+ * preventive_action lines: in the background by default, so labels never wait for them, and the
+ * cache entry gains the suggestion when it is ready.
  */
 export class CachingClassifier {
   readonly #model: LabelModel;
   readonly #cache: ClassificationCache;
   readonly #keyer: TemplateKeyer;
+  readonly #suggestions: SuggestionMode;
+  readonly #suggesting = new Map<string, Promise<Verdict>>();
   #modelCalls = 0;
+  #suggestionsSkipped = 0;
 
-  constructor(model: LabelModel, cache: ClassificationCache, keyer = new TemplateKeyer()) {
+  constructor(
+    model: LabelModel,
+    cache: ClassificationCache,
+    options: { keyer?: TemplateKeyer; suggestions?: SuggestionMode } = {},
+  ) {
     this.#model = model;
     this.#cache = cache;
-    this.#keyer = keyer;
+    this.#keyer = options.keyer ?? new TemplateKeyer();
+    this.#suggestions = options.suggestions ?? "background";
+  }
+
+  get model(): LabelModel {
+    return this.#model;
+  }
+
+  /** Background suggestions not made because too many were already waiting. */
+  get suggestionsSkipped(): number {
+    return this.#suggestionsSkipped;
+  }
+
+  /** Waits for the suggestions being generated in the background. */
+  async drainSuggestions(): Promise<void> {
+    while (this.#suggesting.size > 0) await Promise.allSettled([...this.#suggesting.values()]);
   }
 
   get modelName(): string {
@@ -32,6 +61,33 @@ export class CachingClassifier {
 
   get cacheStats() {
     return this.#cache.stats();
+  }
+
+  #suggestionFor(
+    key: string,
+    input: ClassifierInput,
+    verdict: Verdict,
+  ): Promise<Verdict> | undefined {
+    const suggest = this.#model.suggest?.bind(this.#model);
+    if (!suggest || this.#suggestions === "off") return undefined;
+    if (verdict.label !== "preventive_action" || verdict.suggestion !== undefined) return undefined;
+    const running = this.#suggesting.get(key);
+    if (running) return running;
+    if (this.#suggestions === "background" && this.#suggesting.size >= MAX_PENDING_SUGGESTIONS) {
+      this.#suggestionsSkipped++;
+      return undefined;
+    }
+    const made = suggest(input)
+      .then((suggestion) => {
+        const withSuggestion = { ...verdict, suggestion };
+        this.#cache.set(key, withSuggestion);
+        return withSuggestion;
+      })
+      // A failed suggestion leaves the label as it was; the next miss for this key tries again.
+      .catch(() => verdict)
+      .finally(() => this.#suggesting.delete(key));
+    this.#suggesting.set(key, made);
+    return made;
   }
 
   async classify(events: readonly LogEvent[]): Promise<ClassifiedEvent[]> {
@@ -69,11 +125,22 @@ export class CachingClassifier {
         );
       }
       let next = 0;
+      const suggested: Promise<void>[] = [];
       for (const [key, indexes] of waiting) {
+        const input = inputs[next] as ClassifierInput;
         const verdict = fresh[next++] as Verdict;
         this.#cache.set(key, verdict);
         for (const index of indexes) verdicts[index] = verdict;
+        const suggestion = this.#suggestionFor(key, input, verdict);
+        if (suggestion && this.#suggestions === "wait") {
+          suggested.push(
+            suggestion.then((withSuggestion) => {
+              for (const index of indexes) verdicts[index] = withSuggestion;
+            }),
+          );
+        }
       }
+      await Promise.all(suggested);
     }
 
     const classifiedAt = new Date().toISOString();

@@ -21,5 +21,13 @@ export interface LabelModel {
   /** Goes into every classification's `model` field. */
   readonly name: string;
   classify(inputs: readonly ClassifierInput[]): Promise<Verdict[]>;
+  /**
+   * A suggested fix for a preventive_action line, for models where it costs more than the label
+   * (the LLM generates it). Models that put suggestions in their verdicts leave this out.
+   */
+  suggest?(input: ClassifierInput): Promise<string>;
   dispose?(): Promise<void>;
 }
+
+/** When suggestions are made: off the hot path (labels never wait), before returning, or never. */
+export type SuggestionMode = "background" | "wait" | "off";

@@ -4,12 +4,18 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { tinyModelPath } from "../../fine-tune/gguf/testModel.js";
 import type { ClassifiedEvent } from "../events/types.js";
 import type { SummaryReport } from "../pipeline/summary.js";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "sentinel-cli-"));
-const quietEnv = { ...process.env, SENTINEL_LOG_LEVEL: "warn", SENTINEL_ENV_FILE: "" };
+const quietEnv = {
+  ...process.env,
+  SENTINEL_LOG_LEVEL: "warn",
+  SENTINEL_ENV_FILE: "",
+  SENTINEL_MODEL_DIR: dir,
+};
 
 function sentinel(
   args: string[],
@@ -59,7 +65,7 @@ describe("sentinel analyze", () => {
     const file = join(dir, "hostile.log");
     const rejects = join(dir, "rejects.jsonl");
     writeFileSync(file, hostile);
-    const run = sentinel(["analyze", file, "--output", "jsonl", "--rejects", rejects]);
+    const run = sentinel(["analyze", file, "--output", "jsonl", "--rejects", rejects, "--baseline"]);
     assert.equal(run.status, 0, run.stderr);
     const events = jsonLines<ClassifiedEvent>(run.stdout);
     const rejected = jsonLines<{ line: number; reason: string }>(readFileSync(rejects, "utf8"));
@@ -95,7 +101,9 @@ describe("sentinel analyze", () => {
     const input = ['{"msg":"ok"}', "[1,2]", "42", '"text"', "null", "{broken", "plain words"].join(
       "\n",
     );
-    const run = sentinel(["analyze", "-", "--format", "json", "--output", "json"], { input });
+    const run = sentinel(["analyze", "-", "--format", "json", "--output", "json", "--baseline"], {
+      input,
+    });
     assert.equal(run.status, 0, run.stderr);
     const report = JSON.parse(run.stdout) as SummaryReport;
     assert.equal(report.input.lines, 7);
@@ -139,8 +147,8 @@ describe("sentinel analyze", () => {
   it("gives the same ids on every run", () => {
     const file = join(dir, "ids.log");
     writeFileSync(file, "same line\nsame line\nERROR other line\n");
-    const first = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl"]).stdout);
-    const second = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl"]).stdout);
+    const first = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout);
+    const second = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout);
     assert.deepEqual(
       first.map((e) => e.id),
       second.map((e) => e.id),
@@ -157,6 +165,16 @@ describe("sentinel analyze", () => {
     assert.match(run.stdout, /Would alert/);
   });
 
+  it("falls back to the baseline model, loudly, when no LLM can be loaded", () => {
+    const run = sentinel(["analyze", "-", "-o", "jsonl", "--model", join(dir, "missing.gguf")], {
+      input: "ERROR disk failed\n",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /NO LLM LOADED: falling back to the baseline rule model/);
+    assert.match(run.stderr, /missing\.gguf does not exist/);
+    assert.equal(jsonLines<ClassifiedEvent>(run.stdout)[0]?.classification.model, "baseline");
+  });
+
   it("stops with the variable's name when configuration is bad", () => {
     const run = sentinel(["analyze", "-"], { input: "x\n", env: { DEDUP_WINDOW_MINUTES: "ten" } });
     assert.equal(run.status, 2);
@@ -167,6 +185,59 @@ describe("sentinel analyze", () => {
     const run = sentinel(["analyze", join(dir, "missing.log")]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /ENOENT/);
+  });
+});
+
+describe("the CLI with an LLM", () => {
+  it("classifies with the model given by --model and says which", async () => {
+    const model = await tinyModelPath("keyword");
+    const input = ["ERROR replication FAILURE on shard 3", "WARN disk WARNING at 91%", "INFO ok 200"].join("\n");
+    const run = sentinel(["analyze", "-", "-o", "jsonl", "--model", model, "--threads", "1", "--suggestions", "wait"], {
+      input,
+      env: { SENTINEL_LOG_LEVEL: "info" },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /classifying with the LLM/);
+    const events = jsonLines<ClassifiedEvent>(run.stdout);
+    assert.deepEqual(
+      events.map((e) => [e.classification.label, e.classification.model]),
+      [
+        ["incident", "tiny-keyword"],
+        ["preventive_action", "tiny-keyword"],
+        ["normal", "tiny-keyword"],
+      ],
+    );
+    assert.equal(typeof events[1]?.classification.suggestion, "string");
+  });
+
+  it("evaluates a model on labelled lines", async () => {
+    const model = await tinyModelPath("keyword");
+    const data = [
+      { message: "replication FAILURE on shard 3", label: "incident" },
+      { message: "replication FAILURE on shard 4", label: "incident" },
+      { message: "disk WARNING at 91%", label: "preventive_action" },
+      { message: "all good", label: "normal" },
+      { message: "all good again", label: "incident" },
+    ]
+      .map((d) => JSON.stringify(d))
+      .join("\n");
+    const run = sentinel(["eval", "--data", "-", "--json", "--model", model, "--threads", "1"], { input: data });
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.lines, 5);
+    assert.equal(result.accuracy, 0.8);
+    assert.equal(result.llmCalls, 4);
+    assert.equal(result.distinctTemplates, 4);
+    assert.equal(result.confusion.incident.normal, 1);
+    assert.equal(result.perLabel.incident.recall, 0.6667);
+    assert.ok(result.macroF1 > 0 && result.macroF1 < 1);
+    assert.ok(result.meanLatencyMs > 0);
+  });
+
+  it("fails clearly when a model cannot be pulled offline", () => {
+    const run = sentinel(["model", "pull", "hf:example/missing-model/model.gguf"]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /cannot be reached .*pass it as --model \/path\/to\/model\.gguf/);
   });
 });
 
@@ -224,20 +295,22 @@ describe("sentinel run", () => {
     writeFileSync(file, "INFO existing line is skipped\n");
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", MAIN, "run", "--follow", file, "--output", "jsonl"],
-      {
-        env: quietEnv,
-      },
+      ["--import", "tsx", MAIN, "run", "--follow", file, "--output", "jsonl", "--baseline"],
+      { env: { ...quietEnv, SENTINEL_LOG_LEVEL: "info" } },
     );
     let stdout = "";
+    let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     const waitFor = async (predicate: () => boolean) => {
       for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 50));
     };
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => stderr.includes("pipeline started"));
     appendFileSync(file, "ERROR payment declined for order 1\nWARN disk at 91%\n");
     await waitFor(() => stdout.split("\n").length > 2);
     writeFileSync(file, "INFO after truncation 1\n");

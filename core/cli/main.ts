@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/load.js";
+import { ModelUnavailableError } from "../llm/modelSource.js";
 import { SyntheticOptionsError } from "../synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
+import { registerEval } from "./commands/eval.js";
+import { registerModel } from "./commands/model.js";
 import { registerProduce } from "./commands/produce.js";
 import { registerRun } from "./commands/run.js";
 import { registerTemplates } from "./commands/templates.js";
@@ -19,6 +22,8 @@ registerAnalyze(program);
 registerTemplates(program);
 registerProduce(program);
 registerRun(program);
+registerModel(program);
+registerEval(program);
 registerConfig(program);
 
 try {
@@ -36,6 +41,10 @@ function exitCodeFor(error: unknown): number {
   ) {
     process.stderr.write(`sentinel: ${error.message}\n`);
     return 2;
+  }
+  if (error instanceof ModelUnavailableError) {
+    process.stderr.write(`sentinel: ${error.message}\n`);
+    return 1;
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {

@@ -1,9 +1,12 @@
+import type { Command } from "commander";
 import { BaselineModel } from "../classifier/baselineModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
+import type { LabelModel, SuggestionMode } from "../classifier/types.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../logging/logger.js";
+import { parsePositiveInt, parseSuggestions } from "./commands/options.js";
 
 export interface Runtime {
   config: Config;
@@ -20,17 +23,91 @@ export function startRuntime(): Runtime {
   return { config, logger };
 }
 
+/** The command-line choices of model; each falls back to its SENTINEL_* variable. */
+export interface ModelChoice {
+  model?: string;
+  lora?: string;
+  cpu?: boolean;
+  threads?: number;
+  parallel?: number;
+  suggestions?: SuggestionMode;
+  /** Skip the LLM altogether and classify with the rule model. */
+  baseline?: boolean;
+}
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .option(
+      "-m, --model <model>",
+      "GGUF file or Hugging Face reference (default: SENTINEL_MODEL, else our model if pulled)",
+    )
+    .option("--lora <file>", "LoRA adapter GGUF to apply on top of the model")
+    .option("--cpu", "never use a GPU")
+    .option("--threads <n>", "CPU threads for the model", parsePositiveInt)
+    .option("--parallel <n>", "lines evaluated in parallel", parsePositiveInt)
+    .option(
+      "--suggestions <mode>",
+      "preventive_action suggestions: background, wait or off",
+      parseSuggestions,
+    )
+    .option("--baseline", "use the rule-based baseline model, not the LLM");
+}
+
 /**
- * The classifier for the embedded CLI. Until the LLM classifier lands, the rule-based baseline
- * fills in, and says so loudly: its labels are not the model's.
+ * Loads the LLM named by the options or configuration. When no model can be loaded, the embedded
+ * CLI carries on with the rule-based baseline, and says so loudly: its labels are not the model's.
  */
-export function createClassifier(runtime: Runtime): CachingClassifier {
+export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Promise<LabelModel> {
+  const { config, logger } = runtime;
+  if (choice.baseline) {
+    logger.warn(
+      "classifying with the baseline rule model (--baseline): labels come from log levels and wording",
+    );
+    return new BaselineModel();
+  }
+  const { loadLlmModel } = await import("../llm/index.js");
+  try {
+    const model = await loadLlmModel({
+      ...((choice.model ?? config.SENTINEL_MODEL) && {
+        model: choice.model ?? config.SENTINEL_MODEL,
+      }),
+      ...(config.SENTINEL_MODEL_DIR && { modelDir: config.SENTINEL_MODEL_DIR }),
+      ...((choice.lora ?? config.SENTINEL_LORA) && { lora: choice.lora ?? config.SENTINEL_LORA }),
+      gpu: choice.cpu ? "off" : config.SENTINEL_GPU,
+      ...((choice.threads ?? config.SENTINEL_THREADS) && {
+        threads: choice.threads ?? config.SENTINEL_THREADS,
+      }),
+      parallelSequences: choice.parallel ?? config.SENTINEL_PARALLEL_SEQUENCES,
+      maxMessageTokens: config.SENTINEL_MAX_MESSAGE_TOKENS,
+    });
+    logger.info({ model: model.name, gpu: model.gpu || "none (CPU)" }, "classifying with the LLM");
+    return model;
+  } catch (error) {
+    logger.warn(
+      { reason: (error as Error).message },
+      "NO LLM LOADED: falling back to the baseline rule model; labels come from log levels and wording, not the model",
+    );
+    return new BaselineModel();
+  }
+}
+
+/** The classifier every embedded command uses: template key, cache, then the model. */
+export async function createClassifier(
+  runtime: Runtime,
+  choice: ModelChoice = {},
+): Promise<CachingClassifier> {
+  const model = await loadLabelModel(runtime, choice);
+  return classifierFor(runtime, model, choice.suggestions ?? runtime.config.SENTINEL_SUGGESTIONS);
+}
+
+export function classifierFor(
+  runtime: Runtime,
+  model: LabelModel,
+  suggestions: SuggestionMode,
+): CachingClassifier {
   const cache = new ClassificationCache({
     maxEntries: runtime.config.SENTINEL_CACHE_SIZE,
     ttlMs: runtime.config.SENTINEL_CACHE_TTL_SECONDS * 1000,
   });
-  runtime.logger.warn(
-    "classifying with the baseline rule model, not the LLM: labels come from log levels and wording",
-  );
-  return new CachingClassifier(new BaselineModel(), cache);
+  return new CachingClassifier(model, cache, { suggestions });
 }

@@ -54,6 +54,18 @@ export const configSchema = z.object({
   SENTINEL_CACHE_SIZE: positiveInt().default(50_000),
   SENTINEL_CACHE_TTL_SECONDS: positiveInt().default(6 * 3600),
 
+  // The LLM classifier
+  SENTINEL_MODEL: z.string().min(1).optional(),
+  SENTINEL_MODEL_DIR: z.string().min(1).optional(),
+  SENTINEL_LORA: z.string().min(1).optional(),
+  SENTINEL_GPU: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
+  SENTINEL_THREADS: positiveInt(256).optional(),
+  SENTINEL_PARALLEL_SEQUENCES: positiveInt(64).default(4),
+  SENTINEL_MAX_MESSAGE_TOKENS: positiveInt(8192).default(256),
+  SENTINEL_SUGGESTIONS: z
+    .enum(["background", "wait", "off"], { error: "expected background, wait or off" })
+    .default("background"),
+
   // Detection and alerting
   ANOMALY_THRESHOLD: fraction.default(0.7),
   DEDUP_WINDOW_MINUTES: positiveInt(7 * 24 * 60).default(10),

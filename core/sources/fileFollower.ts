@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -15,9 +16,16 @@ export interface FollowOptions {
  * now names a new file) and truncation, and waits for a file that does not exist yet.
  * Polls rather than watches, since inotify misses changes on network and overlay filesystems.
  */
-export async function* followFile(
+export function followFile(path: string, options: FollowOptions = {}): AsyncGenerator<Buffer> {
+  // Where "from now on" starts is fixed when following begins, not when reading first pulls.
+  const existing = options.fromStart ? undefined : statSync(path, { throwIfNoEntry: false });
+  return follow(path, options, existing ? { ino: existing.ino, size: existing.size } : undefined);
+}
+
+async function* follow(
   path: string,
-  options: FollowOptions = {},
+  options: FollowOptions,
+  startAt: { ino: number; size: number } | undefined,
 ): AsyncGenerator<Buffer> {
   const pollMs = options.pollMs ?? 250;
   const buffer = Buffer.allocUnsafe(256 * 1024);
@@ -35,7 +43,7 @@ export async function* followFile(
         const appeared = inode === -1 && !first;
         const rotated = inode !== -1;
         inode = current.ino;
-        position = first && !options.fromStart ? current.size : 0;
+        position = first && startAt?.ino === current.ino ? startAt.size : 0;
         if (rotated) options.onReopen?.("rotated");
         else if (appeared) options.onReopen?.("appeared");
       } else if (current && handle && current.size < position) {

@@ -9,10 +9,10 @@ import { AnalysisSummary } from "../../pipeline/summary.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, openInput } from "../io.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import { renderSummary } from "../renderSummary.js";
-import { createClassifier, startRuntime } from "../runtime.js";
+import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
 import { parseFormat, parseOutput, parsePositiveInt } from "./options.js";
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends ModelChoice {
   format: InputFormat;
   output: "summary" | "json" | "jsonl";
   rejects?: string;
@@ -21,7 +21,7 @@ interface AnalyzeOptions {
 }
 
 export function registerAnalyze(program: Command): void {
-  program
+  const command = program
     .command("analyze")
     .description(
       "classify a log file (or stdin) and summarise it: labels, services, templates, alerts",
@@ -47,15 +47,15 @@ export function registerAnalyze(program: Command): void {
       "--service <name>",
       "service name for lines that do not carry one (default: the file's name)",
     )
-    .option("--top <n>", "templates listed per label", parsePositiveInt, 5)
-    .action(analyze);
+    .option("--top <n>", "templates listed per label", parsePositiveInt, 5);
+  addModelOptions(command).action(analyze);
 }
 
 async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   const runtime = startRuntime();
   const { config } = runtime;
   const input = openInput(file);
-  const classifier = createClassifier(runtime);
+  const classifier = await createClassifier(runtime, options);
   const summary = new AnalysisSummary({
     alertRules: { sendPreventiveEmails: config.SEND_PREVENTIVE_EMAILS, minConfidence: 0 },
     dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
@@ -125,6 +125,7 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   if (options.output === "json") await stdout.write(JSON.stringify(report, null, 2));
   if (options.output === "summary") await stdout.write(renderSummary(report));
   await stdout.end();
+  await classifier.model.dispose?.();
 
   const { lines, accepted, rejected } = pipeline.counts;
   if (rejected > 0) {

@@ -10,6 +10,7 @@ function oneOf<T extends string>(allowed: readonly T[]) {
 
 export const parseFormat = oneOf<InputFormat>(["auto", "json", "text", "syslog"]);
 export const parseOutput = oneOf(["summary", "json", "jsonl"] as const);
+export const parseSuggestions = oneOf(["background", "wait", "off"] as const);
 
 export function parsePositiveInt(value: string): number {
   const parsed = Number(value);

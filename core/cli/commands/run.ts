@@ -10,11 +10,11 @@ import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
 import type { Scenario } from "../../synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { formatCount, StatusLine } from "../progress.js";
-import { createClassifier, startRuntime } from "../runtime.js";
+import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
 import { parseFormat, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { parseScenario } from "./produce.js";
 
-interface RunOptions {
+interface RunOptions extends ModelChoice {
   follow?: string;
   fromStart: boolean;
   synthetic?: Scenario;
@@ -26,7 +26,7 @@ interface RunOptions {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description(
       "run the embedded pipeline continuously on a followed file or synthetic traffic, until Ctrl-C",
@@ -51,8 +51,8 @@ export function registerRun(program: Command): void {
       "none, or jsonl to print every classified event on stdout",
       "none",
     )
-    .option("--service <name>", "service name for lines that do not carry one")
-    .action(run);
+    .option("--service <name>", "service name for lines that do not carry one");
+  addModelOptions(command).action(run);
 }
 
 async function run(options: RunOptions): Promise<void> {
@@ -63,7 +63,7 @@ async function run(options: RunOptions): Promise<void> {
     throw new UsageError("--output takes none or jsonl");
   const runtime = startRuntime();
   const { config, logger } = runtime;
-  const classifier = createClassifier(runtime);
+  const classifier = await createClassifier(runtime, options);
   const stop = new AbortController();
   const onSignal = (signal: string) => {
     logger.info({ signal }, "stopping: finishing the batch in flight");
@@ -136,6 +136,7 @@ async function run(options: RunOptions): Promise<void> {
     status.enabled ? 1000 : 10_000,
   );
 
+  logger.info({ source: options.follow ?? options.synthetic, model: classifier.modelName }, "pipeline started");
   try {
     for await (const batch of readLines(chunks, { maxLineBytes: config.SENTINEL_MAX_LINE_BYTES })) {
       await pipeline.process(batch);
@@ -144,6 +145,7 @@ async function run(options: RunOptions): Promise<void> {
     clearInterval(ticker);
     status.clear();
     await stdout.end();
+    await classifier.model.dispose?.();
     logger.info({ ...pipeline.counts, labels, cache: classifier.cacheStats }, "pipeline stopped");
   }
 }

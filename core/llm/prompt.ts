@@ -1,0 +1,54 @@
+import template from "./promptTemplate.json" with { type: "json" };
+
+/**
+ * Renders the classifier's ChatML prompts from promptTemplate.json, the file fine-tuning trains on.
+ * The rendered text is split where the per-line part begins, so the fixed prefix can be evaluated
+ * once and reused for every line.
+ */
+
+export const PROMPT_TEMPLATE = template;
+export const PROMPT_LABELS = template.labels as readonly string[];
+
+const { turnStart, turnEnd } = template.chatml;
+const MESSAGE = "{message}";
+
+export interface SplitPrompt {
+  /** The same for every line: system turn and the user turn up to the message. */
+  prefix: string;
+  /**
+   * The per-line text, which is untrusted: the white space before the message (kept with it, as
+   * BPE tokenisers attach a leading space to the following word), the message, and the rest of
+   * the user turn up to the end of its line.
+   */
+  message: string;
+  /** Closes the user turn and opens the assistant's; control tokens live here. */
+  tail: string;
+}
+
+function splitTurns(system: string, user: string, message: string): SplitPrompt {
+  const at = user.indexOf(MESSAGE);
+  const before = user.slice(0, at);
+  const beforeTrimmed = before.trimEnd();
+  const after = user.slice(at + MESSAGE.length);
+  return {
+    prefix: `${turnStart}system\n${system}\n${turnEnd}\n${turnStart}user\n${beforeTrimmed}`,
+    message: `${before.slice(beforeTrimmed.length)}${message}${after}\n`,
+    tail: `${turnEnd}\n${turnStart}assistant\n`,
+  };
+}
+
+/** The classification prompt for one message, split into shared prefix and per-line suffix. */
+export function classificationPrompt(message: string): SplitPrompt {
+  return splitTurns(template.classification.system, template.classification.user, message);
+}
+
+/** The suggestion prompt for a preventive_action line. */
+export function suggestionPrompt(message: string): SplitPrompt {
+  return splitTurns(template.suggestion.system, template.suggestion.user, message);
+}
+
+/** A full training example in the exact text the model was fine-tuned on. */
+export function trainingText(message: string, label: string): string {
+  const prompt = classificationPrompt(message);
+  return `${prompt.prefix}${prompt.message}${prompt.tail}${label}\n${turnEnd}\n`;
+}
