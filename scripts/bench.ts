@@ -11,7 +11,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createInterface } from "node:readline";
+import { CachingClassifier } from "../core/classifier/cachingClassifier.js";
+import { ClassificationCache } from "../core/classifier/classificationCache.js";
+import type { LogEvent } from "../core/events/types.js";
+import { LlmModel } from "../core/llm/llmModel.js";
 import { TemplateKeyer } from "../core/templates/templateKey.js";
+import { writeTinyModel } from "../fine-tune/gguf/tinyModel.js";
 
 const BENCH_DIR = ".bench";
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -107,8 +112,99 @@ async function benchAnalyze(path: string): Promise<void> {
   );
 }
 
+/** The LLM path on the tiny generated model: what the scoring mechanics cost, not Qwen2's speed. */
+async function benchLlm(path: string): Promise<void> {
+  const modelPath = `${BENCH_DIR}/tiny-random.gguf`;
+  await writeTinyModel(modelPath, { weights: "random" });
+  const lines = Array.from({ length: 300 }, (_, i) => ({
+    message: `worker ${i} finished batch ${i * 7} in ${i}ms`,
+  }));
+  const options = { modelPath, gpu: "off", threads: 1, maxMessageTokens: 256 } as const;
+  for (const parallelSequences of [1, 4]) {
+    const model = await LlmModel.load({ ...options, parallelSequences });
+    await model.classify(lines.slice(0, 10)); // warm up
+    const started = performance.now();
+    await model.classify(lines);
+    const seconds = (performance.now() - started) / 1000;
+    report(
+      `LLM uncached, ${parallelSequences} sequence(s) (lines/s)`,
+      lines.length / seconds,
+      "lines/s",
+    );
+    await model.dispose();
+  }
+  const tokensPerLine: Record<string, number> = {};
+  for (const reusePrefix of [true, false]) {
+    const model = await LlmModel.load({ ...options, parallelSequences: 1, reusePrefix });
+    await model.classify(lines.slice(0, 100));
+    tokensPerLine[String(reusePrefix)] = model.stats.evaluatedTokens / model.stats.lines;
+    await model.dispose();
+  }
+  report("evaluated tokens/line, prefix reused", tokensPerLine.true ?? 0, "tokens");
+  report("evaluated tokens/line, no reuse", tokensPerLine.false ?? 0, "tokens");
+  report(
+    "  fewer tokens with reuse (%)",
+    100 * (1 - (tokensPerLine.true ?? 0) / (tokensPerLine.false ?? 1)),
+    "%",
+    "≥ 70%",
+  );
+
+  // LLM calls for 100k lines of `sentinel produce` output, behind the template cache.
+  const model = await LlmModel.load({ ...options, parallelSequences: 4 });
+  const classifier = new CachingClassifier(
+    model,
+    new ClassificationCache({ maxEntries: 50_000, ttlMs: 3_600_000 }),
+    {
+      suggestions: "off",
+    },
+  );
+  const keyer = new TemplateKeyer();
+  const distinctKeys = new Set<string>();
+  let batch: LogEvent[] = [];
+  let count = 0;
+  const lines100k = createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines100k) {
+    const record = JSON.parse(line) as {
+      message: string;
+      level: LogEvent["level"];
+      service: string;
+      timestamp: string;
+    };
+    const event: LogEvent = {
+      id: String(count),
+      timestamp: record.timestamp,
+      ingestedAt: record.timestamp,
+      source: { provider: "synthetic" },
+      service: record.service,
+      message: record.message,
+      attributes: {},
+      ...(record.level && { level: record.level }),
+    };
+    distinctKeys.add(`${keyer.keyOf(event.message).templateId}:${event.level ?? ""}`);
+    batch.push(event);
+    if (batch.length === 1000) {
+      await classifier.classify(batch);
+      batch = [];
+    }
+    if (++count === 100_000) break;
+  }
+  lines100k.close();
+  if (batch.length > 0) await classifier.classify(batch);
+  report(
+    "LLM calls per 100k produced lines",
+    classifier.modelCalls,
+    "calls",
+    `≤ ${distinctKeys.size} distinct keys`,
+  );
+  await model.dispose();
+}
+
 const path = await ensureProducedFile();
 await benchTemplateKeys(path);
 await benchAnalyze(path);
+await benchLlm(path);
 writeFileSync(`${BENCH_DIR}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results));

@@ -65,7 +65,15 @@ describe("sentinel analyze", () => {
     const file = join(dir, "hostile.log");
     const rejects = join(dir, "rejects.jsonl");
     writeFileSync(file, hostile);
-    const run = sentinel(["analyze", file, "--output", "jsonl", "--rejects", rejects, "--baseline"]);
+    const run = sentinel([
+      "analyze",
+      file,
+      "--output",
+      "jsonl",
+      "--rejects",
+      rejects,
+      "--baseline",
+    ]);
     assert.equal(run.status, 0, run.stderr);
     const events = jsonLines<ClassifiedEvent>(run.stdout);
     const rejected = jsonLines<{ line: number; reason: string }>(readFileSync(rejects, "utf8"));
@@ -147,8 +155,12 @@ describe("sentinel analyze", () => {
   it("gives the same ids on every run", () => {
     const file = join(dir, "ids.log");
     writeFileSync(file, "same line\nsame line\nERROR other line\n");
-    const first = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout);
-    const second = jsonLines<ClassifiedEvent>(sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout);
+    const first = jsonLines<ClassifiedEvent>(
+      sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout,
+    );
+    const second = jsonLines<ClassifiedEvent>(
+      sentinel(["analyze", file, "-o", "jsonl", "--baseline"]).stdout,
+    );
     assert.deepEqual(
       first.map((e) => e.id),
       second.map((e) => e.id),
@@ -191,11 +203,18 @@ describe("sentinel analyze", () => {
 describe("the CLI with an LLM", () => {
   it("classifies with the model given by --model and says which", async () => {
     const model = await tinyModelPath("keyword");
-    const input = ["ERROR replication FAILURE on shard 3", "WARN disk WARNING at 91%", "INFO ok 200"].join("\n");
-    const run = sentinel(["analyze", "-", "-o", "jsonl", "--model", model, "--threads", "1", "--suggestions", "wait"], {
-      input,
-      env: { SENTINEL_LOG_LEVEL: "info" },
-    });
+    const input = [
+      "ERROR replication FAILURE on shard 3",
+      "WARN disk WARNING at 91%",
+      "INFO ok 200",
+    ].join("\n");
+    const run = sentinel(
+      ["analyze", "-", "-o", "jsonl", "--model", model, "--threads", "1", "--suggestions", "wait"],
+      {
+        input,
+        env: { SENTINEL_LOG_LEVEL: "info" },
+      },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /classifying with the LLM/);
     const events = jsonLines<ClassifiedEvent>(run.stdout);
@@ -221,7 +240,9 @@ describe("the CLI with an LLM", () => {
     ]
       .map((d) => JSON.stringify(d))
       .join("\n");
-    const run = sentinel(["eval", "--data", "-", "--json", "--model", model, "--threads", "1"], { input: data });
+    const run = sentinel(["eval", "--data", "-", "--json", "--model", model, "--threads", "1"], {
+      input: data,
+    });
     assert.equal(run.status, 0, run.stderr);
     const result = JSON.parse(run.stdout);
     assert.equal(result.lines, 5);

@@ -136,7 +136,10 @@ async function run(options: RunOptions): Promise<void> {
     status.enabled ? 1000 : 10_000,
   );
 
-  logger.info({ source: options.follow ?? options.synthetic, model: classifier.modelName }, "pipeline started");
+  logger.info(
+    { source: options.follow ?? options.synthetic, model: classifier.modelName },
+    "pipeline started",
+  );
   try {
     for await (const batch of readLines(chunks, { maxLineBytes: config.SENTINEL_MAX_LINE_BYTES })) {
       await pipeline.process(batch);
