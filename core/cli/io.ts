@@ -1,4 +1,5 @@
 import { createReadStream, statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Writable } from "node:stream";
 
 export interface Input {
@@ -21,6 +22,11 @@ export function openInput(path: string | undefined): Input {
     path,
     size: stat.isFile() ? stat.size : undefined,
   };
+}
+
+/** The source fields of events read from an input: its absolute path, or "-" for stdin. */
+export function fileSource(input: Input): { provider: "file"; path: string } {
+  return { provider: "file", path: input.path === "-" ? "-" : resolve(input.path) };
 }
 
 /** A mistake in how the command was called: printed without a stack, exit status 2. */

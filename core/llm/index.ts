@@ -9,15 +9,8 @@ import {
   pullModel,
 } from "./modelSource.js";
 
-export { LlmModel, type LlmModelOptions, type LlmStats } from "./llmModel.js";
-export {
-  DEFAULT_MODEL,
-  findLocalModel,
-  isRemoteModel,
-  ModelUnavailableError,
-  modelCacheDir,
-  pullModel,
-} from "./modelSource.js";
+export * from "./llmModel.js";
+export * from "./modelSource.js";
 
 export interface LoadLlmOptions {
   /** A local GGUF path or a remote reference; defaults to our fine-tuned model. */

@@ -1,16 +1,16 @@
 import { createWriteStream } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
 import { AnalysisSummary } from "../../pipeline/summary.js";
-import { exitQuietlyOnBrokenPipe, LineWriter, openInput } from "../io.js";
+import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import { renderSummary } from "../renderSummary.js";
 import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
-import { parseFormat, parseOutput, parsePositiveInt } from "./options.js";
+import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
 
 interface AnalyzeOptions extends ModelChoice {
   format: InputFormat;
@@ -27,12 +27,7 @@ export function registerAnalyze(program: Command): void {
       "classify a log file (or stdin) and summarise it: labels, services, templates, alerts",
     )
     .argument("[file]", "log file to read, or - for standard input", "-")
-    .option(
-      "-f, --format <format>",
-      "input format: auto, json, text or syslog",
-      parseFormat,
-      "auto",
-    )
+    .addOption(formatOption())
     .option(
       "-o, --output <output>",
       "summary (for people), json (the summary) or jsonl (one event per line)",
@@ -63,7 +58,7 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   });
   const lineToEvent = new LineToEvent({
     format: options.format,
-    source: { provider: "file", path: input.path === "-" ? "-" : resolve(input.path) },
+    source: fileSource(input),
     defaultService: options.service ?? defaultServiceName(input.path),
     maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
   });

@@ -5,7 +5,7 @@ import type { LogEvent } from "../../events/types.js";
 import { LABELS, type Label } from "../../events/types.js";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
-import { LineWriter, openInput } from "../io.js";
+import { fileSource, LineWriter, openInput } from "../io.js";
 import { formatCount } from "../progress.js";
 import {
   addModelOptions,
@@ -62,7 +62,7 @@ async function evaluate(options: EvalOptions): Promise<void> {
   const input = openInput(options.data);
   const lineToEvent = new LineToEvent({
     format: "json",
-    source: { provider: "file", path: input.path },
+    source: fileSource(input),
     defaultService: "eval",
     maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
   });

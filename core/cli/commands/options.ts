@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import type { InputFormat } from "../../normalize/index.js";
 
 function oneOf<T extends string>(allowed: readonly T[]) {
@@ -24,4 +24,11 @@ export function parsePositiveNumber(value: string): number {
   if (!Number.isFinite(parsed) || parsed <= 0)
     throw new InvalidArgumentError("expected a number above 0");
   return parsed;
+}
+
+/** `-f, --format`, shared by every command that reads log lines. */
+export function formatOption(): Option {
+  return new Option("-f, --format <format>", "input format: auto, json, text or syslog")
+    .argParser(parseFormat)
+    .default("auto");
 }

@@ -11,7 +11,7 @@ import type { Scenario } from "../../synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { formatCount, StatusLine } from "../progress.js";
 import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
-import { parseFormat, parsePositiveInt, parsePositiveNumber } from "./options.js";
+import { formatOption, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { parseScenario } from "./produce.js";
 
 interface RunOptions extends ModelChoice {
@@ -40,12 +40,7 @@ export function registerRun(program: Command): void {
     )
     .option("-r, --rate <events>", "with --synthetic, events per second", parsePositiveNumber, 20)
     .option("--seed <n>", "with --synthetic, random seed", parsePositiveInt, 1)
-    .option(
-      "-f, --format <format>",
-      "input format: auto, json, text or syslog",
-      parseFormat,
-      "auto",
-    )
+    .addOption(formatOption())
     .option(
       "-o, --output <output>",
       "none, or jsonl to print every classified event on stdout",

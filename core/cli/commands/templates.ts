@@ -1,12 +1,11 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { TemplateKeyer } from "../../templates/templateKey.js";
-import { exitQuietlyOnBrokenPipe, LineWriter, openInput } from "../io.js";
+import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
 import { startRuntime } from "../runtime.js";
-import { parseFormat } from "./options.js";
+import { formatOption } from "./options.js";
 
 export function registerTemplates(program: Command): void {
   program
@@ -15,12 +14,7 @@ export function registerTemplates(program: Command): void {
       "print the template key of every input line as JSON: {line, templateId, template}; rejected lines carry a reason instead",
     )
     .argument("[file]", "log file to read, or - for standard input", "-")
-    .option(
-      "-f, --format <format>",
-      "input format: auto, json, text or syslog",
-      parseFormat,
-      "auto",
-    )
+    .addOption(formatOption())
     .action(templates);
 }
 
@@ -30,7 +24,7 @@ async function templates(file: string, options: { format: InputFormat }): Promis
   // The same reading as `sentinel analyze`, so a line's key here is the key analyze caches under.
   const lineToEvent = new LineToEvent({
     format: options.format,
-    source: { provider: "file", path: input.path === "-" ? "-" : resolve(input.path) },
+    source: fileSource(input),
     defaultService: "unknown",
     maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
   });
