@@ -68,6 +68,10 @@ const TIME_ONLY = /\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?=[\s\]|]|$)/y;
 
 const PID_TID = /^pid (\d{1,10})(?::tid (\d{1,20}))?$/;
 const THREAD_NAME = /^[\w$@#/:.-]*[A-Za-z][\w$@#/:.-]*$/;
+// Java thread names may hold spaces ([AsyncDispatcher event handler]); such a bracket counts as a
+// thread only when a dotted logger name follows it, so message text in brackets stays message.
+const SPACED_THREAD_NAME = /^[\w$@#/:.-]+(?: [\w$@#/:.-]+)+$/;
+const LOGGER_AFTER = /\s+[A-Za-z_$][\w$]*(?:\.[\w$]+)+\s*(?::|-\s)/y;
 const NGINX_PID_TID = /(\d{1,10})#(\d{1,20}):/y;
 const PID_TAG = /\[(\d{1,10})\]:(?=\s|$)/y;
 const LEVEL_KEYS = new Set(["level", "lvl", "severity", "loglevel"]);
@@ -286,7 +290,12 @@ function bracketTokenAt(
     line.service = content;
     return end;
   }
-  if (!THREAD_NAME.test(content)) return undefined;
+  if (
+    !THREAD_NAME.test(content) &&
+    !(SPACED_THREAD_NAME.test(content) && loggerFollows(text, end))
+  ) {
+    return undefined;
+  }
   if (attributes.thread !== undefined) {
     // Spring Boot 3.2: --- [application] [thread]
     if (!previousWasThread || !state.springDashes || attributes.application !== undefined) {
@@ -299,6 +308,11 @@ function bracketTokenAt(
   attributes.thread = content;
   state.previousWasThread = true;
   return end;
+}
+
+function loggerFollows(text: string, p: number): boolean {
+  LOGGER_AFTER.lastIndex = p;
+  return LOGGER_AFTER.test(text);
 }
 
 function digitsTokenAt(text: string, p: number, line: ParsedLine): number | undefined {

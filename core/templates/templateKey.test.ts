@@ -17,6 +17,12 @@ describe("templateOf", () => {
       ["sha256 mismatch on /tmp/a.bin", "md5 mismatch on /tmp/a.bin"],
       ["HTTP 404 Not Found", "HTTP 500 Internal Server Error"],
       ["disk nearly full", "disk full"],
+      [
+        '10.0.0.1 "GET /v2/a1/servers HTTP/1.1" status: 200',
+        '10.0.0.1 "POST /v2/a1/servers HTTP/1.1" status: 200',
+      ],
+      ["error-rate-5 high", "error-count-5 high"],
+      ["errors:5", "warnings:5"],
     ];
     for (const [a, b] of pairs) assert.equal(sameKey(a, b), false, `${a} | ${b}`);
   });
@@ -49,6 +55,21 @@ describe("templateOf", () => {
       ["ids 1 2 3 done", "ids 4 5 done"],
       ["drained from image-resizer-gfxdrdckbc-brxsv", "drained from image-resizer-7c9bd5f4d-qqwzv"],
       ["slow GET /api/v1/search?q=coffee+grinder&page=2", "slow GET /api/search?q=boots"],
+      [
+        "Resolved MSRA-SA-41.fareast.corp.example.com to /default-rack",
+        "Resolved 04DN8IQ.fareast.corp.example.com to /default-rack",
+      ],
+      ["rhost=adsl-69-228.dsl.snantx.example.net", "rhost=ip-10-1-2-3.ip.example.org"],
+      [
+        "connection from 10.0.0.1 at Wed Jun 22 13:16:30 2005",
+        "connection from 10.0.0.2 at Fri Jun 17 07:07:00 2005",
+      ],
+      ["task_1445144423722_0020_m_000000 moved", "task_1445144423722_0020_r_000001 moved"],
+      ["estimated size 850.0 B, free 320.3 KB", "estimated size 5.2 KB, free 1.1 MB"],
+      [
+        '10.0.0.1 "GET /v2/a1/servers HTTP/1.1" status: 200',
+        '10.0.0.9 "GET /v2/b7/images HTTP/1.1" status: 404',
+      ],
     ];
     for (const [a, b] of groups) assert.ok(sameKey(a as string, b as string), `${a} | ${b}`);
   });
@@ -58,8 +79,11 @@ describe("templateOf", () => {
       templateOf("connection failed to 10.0.0.2:5432 after 3 retries"),
       "connection failed to <*> after <*> retries",
     );
-    assert.equal(templateOf("generating core.2275"), "generating core.<*>");
-    assert.equal(templateOf("jvm uses ipv4 and HTTP/1.1"), "jvm uses ipv4 and HTTP/<*>");
+    assert.equal(templateOf("generating core.2275"), "generating <*>");
+    assert.equal(templateOf("caused by dcbf.........0"), "caused by dcbf.........<*>");
+    assert.equal(templateOf("Block rdd_2_2 stored"), "Block rdd_<*> stored");
+    assert.equal(templateOf("errors:5 warnings:0"), "errors:<*> warnings:<*>");
+    assert.equal(templateOf("jvm uses ipv4 and HTTP/1.1"), "jvm uses ipv4 and <*>");
     assert.equal(templateOf("  spaced\tout   words "), "spaced out words");
     assert.equal(templateOf('reason="connection refused"'), 'reason="connection refused"');
   });

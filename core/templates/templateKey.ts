@@ -103,13 +103,40 @@ const CONSTANT_ALNUM_WORDS = new Set([
   "es6",
   "es5",
   "ie11",
+  "x86_64",
+  "utf-8",
+  "utf-16",
 ]);
 
-// Quoted values are masked first, since they may span spaces (bounded so a stray quote cannot
-// swallow a huge line).
+// Dates written with month names span several words, so they are masked before the word pass.
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*";
+const WEEKDAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*";
+const CLOCK = String.raw`\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?`;
+const HAS_MONTH = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/;
+const WORDY_DATE = new RegExp(
+  [
+    // [Wed] Jun 22 [2005] 13:16:30 [UTC] [2005]
+    String.raw`\b(?:${WEEKDAY},?\s+)?${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?\s+${CLOCK}(?:\s+(?:[AP]M|UTC|GMT))?(?:\s+\d{4})?\b`,
+    // Wed, 22 Jun 2005 [13:16:30]
+    String.raw`\b${WEEKDAY},?\s+\d{1,2}\s+${MONTH}\s+\d{4}(?:\s+${CLOCK})?`,
+    // 22/Jun/2005:13:16:30, 22-Jun-2005, 22 Jun 2005
+    String.raw`\b\d{1,2}[-/ ]${MONTH}[-/ ]\d{2,4}(?:[: ]${CLOCK})?`,
+  ].join("|"),
+  "g",
+);
+
+// Quoted values are looked at before the word pass, since they may span spaces (bounded so a
+// stray quote cannot swallow a huge line).
 const QUOTED = /(?<![A-Za-z0-9])(?:"(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'(?![A-Za-z0-9]))/g;
 // Only tokens holding a digit, slash, backslash, @ or hyphen can hold a variable; the rest are words.
 const CANDIDATE_TOKEN = /(?<!\S)\S*?[\d/\\@-]\S*/g;
+
+// Characters that, with a digit among them, make one identifier: ids, numbers with units,
+// versions, dotted or dashed names. Colons and equals signs are left out so `key=value` and
+// `count:5` keep their key, and times and IPv6 come out as wildcards joined by colons.
+const ID = "[A-Za-z0-9@#/._+~%-]";
+const NOT_ID_BEFORE = "(?<![A-Za-z0-9@#/._+~%-])";
+
 // Within a candidate token, ordered alternatives: the first that matches at a position wins.
 // Each is one capture group, so the group that matched tells which kind of variable it is.
 const VARIABLE_KINDS = {
@@ -117,20 +144,17 @@ const VARIABLE_KINDS = {
   email: String.raw`(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`,
   uuid: "(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])",
   mac: "(?<![A-Za-z0-9:])[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}(?![A-Za-z0-9:])",
-  ipv4: String.raw`(?<![A-Za-z0-9.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![A-Za-z0-9]|\.\d)`,
   ipv6: "(?<![A-Za-z0-9:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})?(?:[0-9a-fA-F]{1,4})?(?![A-Za-z0-9:])",
-  date: String.raw`(?<![A-Za-z0-9])\d{4}[-/]\d{2}[-/]\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![A-Za-z0-9])`,
-  time: String.raw`(?<![A-Za-z0-9])\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?![A-Za-z0-9])`,
+  // host names with a digit somewhere and two or more dots: ip-10-0-0-7.ec2.internal
+  hostname: String.raw`(?<![A-Za-z0-9._-])(?=[A-Za-z0-9.-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?){1,}\.[A-Za-z]{2,}(?![A-Za-z0-9_-]|\.[A-Za-z0-9])`,
   // two or more segments, absolute, relative or Windows, with any query string
   path: String.raw`(?<![A-Za-z0-9/])(?:~|\.{1,2}|[A-Za-z]:)?(?:[/\\][\w.@%+~-]+){2,}[/\\]?(?:\?[^\s"'<>]*)?`,
   // Kubernetes' generated name parts (pod-template hash, pod suffix) use an alphabet without vowels
   k8sSuffix: "(?<=-)[bcdfghjklmnpqrstvwxz2456789]{5,10}(?![A-Za-z0-9])",
-  // 0x-prefixed, or a run of 6+ hex digits (checked for a digit below)
-  hex: "(?<![A-Za-z0-9])(?:0[xX][0-9a-fA-F]+|[0-9a-fA-F]{6,})(?![A-Za-z0-9])",
-  // sign, decimals, exponent and an optional unit; compound durations (1h2m3s)
-  number: String.raw`(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3}(?:\d+(?:\.\d+)?[A-Za-zµ]{1,3})*)?(?![A-Za-z0-9])`,
-  // words mixing letters and digits: request ids, pod suffixes, node names
-  alnum: String.raw`(?<![A-Za-z0-9])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]+(?![A-Za-z0-9])`,
+  // ids behind word prefixes keep the words: blk_<*>, task_<*>, checkout-<*>, dcbf......<*>
+  prefixedId: `${NOT_ID_BEFORE}(?:[A-Za-z]{2,}(?:[_-]|\\.{2,}))+(?=${ID}*\\d)${ID}*[A-Za-z0-9]`,
+  // any other identifier with a digit in it: numbers, sizes, durations, versions, node names
+  id: `${NOT_ID_BEFORE}(?=${ID}*\\d)${ID}*[A-Za-z0-9%]`,
 };
 const KIND_NAMES = Object.keys(VARIABLE_KINDS);
 const VARIABLE_PATTERN = new RegExp(
@@ -140,23 +164,28 @@ const VARIABLE_PATTERN = new RegExp(
   "g",
 );
 // Capture group positions (0-based among the replacer's group arguments) needing a second look.
-const HEX_GROUP = KIND_NAMES.indexOf("hex");
-const NUMBER_GROUP = KIND_NAMES.indexOf("number");
-const ALNUM_GROUP = KIND_NAMES.indexOf("alnum");
+const PREFIXED_GROUP = KIND_NAMES.indexOf("prefixedId");
+const ID_GROUP = KIND_NAMES.indexOf("id");
 // Most candidate tokens are a plain number, IP, time or size: one anchored test settles them.
 const WHOLE_NUMBERISH_TOKEN = /^[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?$/;
+const LEADING_WORDS = /^(?:[A-Za-z]{2,}(?:[_-]|\.{2,}))+/;
 
-const UNITLESS_WORD = /^[-+]?\d/;
-const HAS_DIGIT = /\d/;
-const LETTERS_AND_SPACES = /^[A-Za-z]+(?: [A-Za-z]+)*$/;
-// Adjacent wildcards joined only by punctuation or spaces are one variable slot.
-const ADJACENT_WILDCARDS = /<\*>(?:[\s.,:;_/\\|#=-]*<\*>)+/g;
+const LETTERS_ONLY = /^[A-Za-z]+$/;
+const HAS_SPACE = /\s/;
+// Adjacent wildcards joined only by punctuation or spaces are one variable slot, and so is a
+// unit written after a number ("5.2 KB").
+const ADJACENT_WILDCARDS =
+  /<\*>(?:[\s.,:;_/\\|#=-]*<\*>|\s(?:[KMGTP]i?B|[kKMGTP]B|B|bytes?|ms|µs|us|ns|secs?|s)\b)+/g;
 const SPACES = /\s+/g;
 
 function maskQuoted(match: string): string {
+  const inner = match.slice(1, -1);
+  // A quoted phrase is text like any other: its words stay and its variables are masked by the
+  // word pass. A single quoted word of letters reads as meaning ("running"); anything else
+  // quoted alone is a value: a file name, an id, a key.
+  if (HAS_SPACE.test(inner) || LETTERS_ONLY.test(inner)) return match;
   const quote = match[0] as string;
-  // Plain words in quotes read as meaning ("running", "connection refused"), not as an id.
-  return LETTERS_AND_SPACES.test(match.slice(1, -1)) ? match : `${quote}${WILDCARD}${quote}`;
+  return `${quote}${WILDCARD}${quote}`;
 }
 
 function maskToken(token: string): string {
@@ -165,13 +194,11 @@ function maskToken(token: string): string {
 }
 
 function maskVariable(match: string, ...groups: unknown[]): string {
-  if (groups[HEX_GROUP] !== undefined) {
-    return match[1] === "x" || match[1] === "X" || HAS_DIGIT.test(match) ? WILDCARD : match;
+  if (groups[PREFIXED_GROUP] !== undefined) {
+    if (CONSTANT_ALNUM_WORDS.has(match.toLowerCase())) return match;
+    return `${LEADING_WORDS.exec(match)?.[0] ?? ""}${WILDCARD}`;
   }
-  if (groups[NUMBER_GROUP] !== undefined) {
-    return UNITLESS_WORD.test(match) ? WILDCARD : match;
-  }
-  if (groups[ALNUM_GROUP] !== undefined) {
+  if (groups[ID_GROUP] !== undefined) {
     return CONSTANT_ALNUM_WORDS.has(match.toLowerCase()) ? match : WILDCARD;
   }
   return WILDCARD;
@@ -179,9 +206,9 @@ function maskVariable(match: string, ...groups: unknown[]): string {
 
 /** The message with variable parts masked and white space folded. Pure and deterministic. */
 export function templateOf(message: string): string {
-  const unquoted =
-    message.includes('"') || message.includes("'") ? message.replace(QUOTED, maskQuoted) : message;
-  return unquoted
+  let text = HAS_MONTH.test(message) ? message.replace(WORDY_DATE, WILDCARD) : message;
+  if (text.includes('"') || text.includes("'")) text = text.replace(QUOTED, maskQuoted);
+  return text
     .replace(CANDIDATE_TOKEN, maskToken)
     .replace(ADJACENT_WILDCARDS, WILDCARD)
     .replace(SPACES, " ")
