@@ -1,8 +1,14 @@
-// Bundles the CLI into one ESM file so it starts fast and needs no TypeScript at run time.
+// Bundles the CLI (dist/sentinel.js) and the classifier service (dist/classifier-service.js, the
+// containers' entry, see classifier-service/Dockerfile) into one ESM file each, so they start fast
+// and need no TypeScript at run time. Dynamic imports with a literal path (the service's
+// core/llm) are bundled in too.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { sentinel: "core/cli/main.ts" },
+  entryPoints: {
+    sentinel: "core/cli/main.ts",
+    "classifier-service": "classifier-service/main.ts",
+  },
   outdir: "dist",
   bundle: true,
   platform: "node",

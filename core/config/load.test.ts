@@ -96,6 +96,72 @@ describe("loadConfig", () => {
     assert.equal(redactedConfig(config).SMTP_PASSWORD, "[redacted]");
   });
 
+  it("gives the classifier service's documented defaults, with the rest alongside", () => {
+    const config = loadConfig({ env: {}, envFile: false });
+    assert.equal(config.CLASSIFIER_HOST, "0.0.0.0");
+    assert.equal(config.CLASSIFIER_PORT, 8080);
+    assert.equal(config.CLASSIFIER_API_TOKEN, undefined);
+    assert.equal(config.CLASSIFIER_MAX_BODY_BYTES, 1_048_576);
+    assert.equal(config.CLASSIFIER_MAX_BATCH_SIZE, 256);
+    assert.equal(config.CLASSIFIER_CONCURRENCY, 1);
+    assert.equal(config.CLASSIFIER_MAX_QUEUED_BATCHES, 32);
+    assert.equal(config.CLASSIFIER_SHUTDOWN_TIMEOUT_SECONDS, 30);
+    assert.equal(config.SENTINEL_CACHE_SIZE, 50_000);
+  });
+
+  it("reads the classifier service's variables from the .env file too", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sentinel-classifier-config-")), ".env");
+    writeFileSync(file, "CLASSIFIER_PORT=9001\nSENTINEL_CACHE_SIZE=10\n");
+    const config = loadConfig({ env: { CLASSIFIER_CONCURRENCY: "2" }, envFile: file });
+    assert.equal(config.CLASSIFIER_PORT, 9001);
+    assert.equal(config.SENTINEL_CACHE_SIZE, 10);
+    assert.equal(config.CLASSIFIER_CONCURRENCY, 2);
+  });
+
+  it("accepts 0 for CLASSIFIER_PORT and CLASSIFIER_MAX_QUEUED_BATCHES, but not below", () => {
+    const config = loadConfig({
+      env: { CLASSIFIER_PORT: "0", CLASSIFIER_MAX_QUEUED_BATCHES: "0" },
+      envFile: false,
+    });
+    assert.equal(config.CLASSIFIER_PORT, 0);
+    assert.equal(config.CLASSIFIER_MAX_QUEUED_BATCHES, 0);
+    assert.deepEqual(problemsOf({ CLASSIFIER_PORT: "-1", CLASSIFIER_MAX_QUEUED_BATCHES: "-1" }), [
+      'CLASSIFIER_PORT: expected a number of at least 0 (got "-1")',
+      'CLASSIFIER_MAX_QUEUED_BATCHES: expected a number of at least 0 (got "-1")',
+    ]);
+    assert.deepEqual(problemsOf({ CLASSIFIER_PORT: "65536" }), [
+      'CLASSIFIER_PORT: expected a number of at most 65535 (got "65536")',
+    ]);
+  });
+
+  it("reports problems with the classifier service's variables with the others", () => {
+    assert.deepEqual(
+      problemsOf({
+        ANOMALY_THRESHOLD: "high",
+        CLASSIFIER_MAX_BATCH_SIZE: "0",
+        CLASSIFIER_CONCURRENCY: "1.5",
+      }),
+      [
+        'ANOMALY_THRESHOLD: expected a number between 0 and 1 (got "high")',
+        'CLASSIFIER_MAX_BATCH_SIZE: expected a number of at least 1 (got "0")',
+        'CLASSIFIER_CONCURRENCY: expected a whole number (got "1.5")',
+      ],
+    );
+  });
+
+  it("never echoes the classifier's API token, in errors or in the redacted configuration", () => {
+    assert.deepEqual(problemsOf({ CLASSIFIER_API_TOKEN: "short token" }), [
+      "CLASSIFIER_API_TOKEN: expected a token of at least 16 characters",
+      "CLASSIFIER_API_TOKEN: expected printable ASCII without spaces",
+    ]);
+    const config = loadConfig({
+      env: { CLASSIFIER_API_TOKEN: "0123456789abcdef0123" },
+      envFile: false,
+    });
+    assert.equal(config.CLASSIFIER_API_TOKEN, "0123456789abcdef0123");
+    assert.equal(redactedConfig(config).CLASSIFIER_API_TOKEN, "[redacted]");
+  });
+
   it("documents every variable in .env.example", () => {
     const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
     for (const variable of Object.keys(configSchema.shape)) {

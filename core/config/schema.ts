@@ -17,6 +17,14 @@ const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
     .min(1, { error: "expected a number of at least 1" })
     .max(max, { error: `expected a number of at most ${max}` });
 
+/** Like positiveInt, but 0 is allowed (a port of 0 picks a free one; a queue of 0 waits for none). */
+const nonNegativeInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "expected a whole number" })
+    .int({ error: "expected a whole number" })
+    .min(0, { error: "expected a number of at least 0" })
+    .max(max, { error: `expected a number of at most ${max}` });
+
 const fraction = z.coerce
   .number({ error: "expected a number between 0 and 1" })
   .min(0, { error: "expected a number between 0 and 1" })
@@ -109,6 +117,24 @@ export const configSchema = z.object({
     .min(1)
     .default("union * | where TimeGenerated > ago(1h) | order by TimeGenerated asc"),
   AZURE_POLL_INTERVAL_SECONDS: positiveInt().default(60),
+
+  // Classifier service (classifier-service/): the HTTP server in front of the LLM
+  CLASSIFIER_HOST: z.string().min(1).default("0.0.0.0"),
+  /** 0 picks a free port (tests). */
+  CLASSIFIER_PORT: nonNegativeInt(65_535).default(8080),
+  /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
+  CLASSIFIER_API_TOKEN: z
+    .string()
+    .min(16, { error: "expected a token of at least 16 characters" })
+    .regex(/^[\x21-\x7e]+$/, { error: "expected printable ASCII without spaces" })
+    .optional(),
+  CLASSIFIER_MAX_BODY_BYTES: positiveInt(64 * 1_048_576).default(1_048_576),
+  CLASSIFIER_MAX_BATCH_SIZE: positiveInt(10_000).default(256),
+  /** Batches classified at the same time; 1 serializes every batch through one queue. */
+  CLASSIFIER_CONCURRENCY: positiveInt(64).default(1),
+  /** Batches allowed to wait for the model; more are answered 503 with Retry-After. */
+  CLASSIFIER_MAX_QUEUED_BATCHES: nonNegativeInt(10_000).default(32),
+  CLASSIFIER_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(3600).default(30),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -119,4 +145,5 @@ export const SECRET_VARIABLES: readonly ConfigVariable[] = [
   "SMTP_PASSWORD",
   "AZURE_CLIENT_SECRET",
   "TEAMS_WEBHOOK_URL",
+  "CLASSIFIER_API_TOKEN",
 ];

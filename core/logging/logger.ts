@@ -27,6 +27,8 @@ const REDACT_PATHS = [
   "*.AZURE_CLIENT_SECRET",
   "TEAMS_WEBHOOK_URL",
   "*.TEAMS_WEBHOOK_URL",
+  "CLASSIFIER_API_TOKEN",
+  "*.CLASSIFIER_API_TOKEN",
 ];
 
 /** Structured JSON logs on stderr, or a readable rendering of the same on a terminal. */

@@ -25,7 +25,11 @@ describe("followFile", () => {
     writeFileSync(path, "old line\n");
     const stop = new AbortController();
     const reopened: string[] = [];
-    const source = followFile(path, { pollMs: 20, signal: stop.signal, onReopen: (why) => reopened.push(why) });
+    const source = followFile(path, {
+      pollMs: 20,
+      signal: stop.signal,
+      onReopen: (why) => reopened.push(why),
+    });
     const collected = collectUntil(source, (t) => t.includes("after rotation"), stop);
     await new Promise((r) => setTimeout(r, 60));
     appendFileSync(path, "appended\n");
@@ -40,7 +44,11 @@ describe("followFile", () => {
     const dir = mkdtempSync(join(tmpdir(), "sentinel-follow-"));
     const path = join(dir, "later.log");
     const stop = new AbortController();
-    const collected = collectUntil(followFile(path, { pollMs: 20, signal: stop.signal }), (t) => t.includes("\n"), stop);
+    const collected = collectUntil(
+      followFile(path, { pollMs: 20, signal: stop.signal }),
+      (t) => t.includes("\n"),
+      stop,
+    );
     await new Promise((r) => setTimeout(r, 60));
     writeFileSync(path, "first\n");
     assert.equal(await collected, "first\n");

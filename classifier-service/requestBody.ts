@@ -1,0 +1,93 @@
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./errors.js";
+
+/**
+ * Reads a JSON request body of at most `maxBytes`: 415 unless the Content-Type is JSON, 413 as soon
+ * as the declared or received size passes the limit (without buffering the rest), 400 when the
+ * bytes are not JSON.
+ */
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  assertJsonContentType(request.headers["content-type"]);
+
+  const declared = request.headers["content-length"];
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+
+  const body = await collect(request, maxBytes);
+  const text = body.toString("utf8");
+  if (text.trim() === "") throw new HttpError(400, "invalid_json", "the request body is empty");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, "invalid_json", `invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Collects the body, or rejects once it passes `maxBytes`. The rest of an oversized body is read and
+ * dropped rather than the stream destroyed: destroying a request destroys its socket, and the 413
+ * could not be sent.
+ */
+function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanUp();
+      request.resume();
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = () => {
+      cleanUp();
+      resolve(Buffer.concat(chunks, received));
+    };
+    const onError = (error: Error) => {
+      cleanUp();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanUp();
+      reject(new HttpError(400, "aborted", "the client closed the connection mid-body"));
+    };
+    const cleanUp = () => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("error", onError);
+      request.off("close", onClose);
+    };
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("error", onError);
+    request.on("close", onClose);
+  });
+}
+
+function assertJsonContentType(header: string | undefined): void {
+  const [mediaType = "", ...parameters] = (header ?? "").split(";").map((part) => part.trim());
+  const type = mediaType.toLowerCase();
+  const isJson = type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type);
+  const charset = parameters
+    .map((parameter) => /^charset=(.+)$/i.exec(parameter)?.[1])
+    .find((value) => value !== undefined)
+    ?.replace(/"/g, "")
+    .toLowerCase();
+  if (!isJson || (charset !== undefined && charset !== "utf-8" && charset !== "utf8")) {
+    throw new HttpError(
+      415,
+      "unsupported_media_type",
+      `expected Content-Type: application/json (UTF-8), got ${header === undefined ? "none" : JSON.stringify(header)}`,
+    );
+  }
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(
+    413,
+    "payload_too_large",
+    `the request body is larger than ${maxBytes} bytes (CLASSIFIER_MAX_BODY_BYTES)`,
+  );
+}
