@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { logEvent } from "../events/fixtures.js";
 import type { LogEvent } from "../events/types.js";
 import { CachingClassifier } from "./cachingClassifier.js";
 import { ClassificationCache } from "./classificationCache.js";
@@ -19,16 +20,7 @@ class RecordingModel implements LabelModel {
 }
 
 function event(message: string, level?: LogEvent["level"]): LogEvent {
-  return {
-    id: message,
-    timestamp: "2026-01-01T00:00:00.000Z",
-    ingestedAt: "2026-01-01T00:00:00.000Z",
-    source: { provider: "file" },
-    service: "api",
-    message,
-    attributes: {},
-    ...(level && { level }),
-  };
+  return logEvent(message, level ? { level } : {});
 }
 
 function classifier(model: LabelModel, maxEntries = 100) {

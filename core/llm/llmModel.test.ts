@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { tinyLoraPath, tinyModelPath } from "../../fine-tune/gguf/testModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
+import { logEvent } from "../events/fixtures.js";
 import { LABELS, type LogEvent } from "../events/types.js";
 import { LlmModel, type LlmModelOptions } from "./llmModel.js";
 
@@ -18,15 +19,7 @@ async function load(kind: "random" | "keyword", options: Partial<LlmModelOptions
 }
 
 function event(message: string, i = 0): LogEvent {
-  return {
-    id: `e${i}`,
-    timestamp: "2026-01-01T00:00:00.000Z",
-    ingestedAt: "2026-01-01T00:00:00.000Z",
-    source: { provider: "file" },
-    service: "api",
-    message,
-    attributes: {},
-  };
+  return logEvent(message, { id: `e${i}` });
 }
 
 describe("LlmModel on a tiny generated GGUF, through real llama.cpp", () => {

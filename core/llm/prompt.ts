@@ -42,6 +42,12 @@ export function classificationPrompt(message: string): SplitPrompt {
   return splitTurns(template.classification.system, template.classification.user, message);
 }
 
+/** The whole classification prompt as one text, up to where the assistant's answer begins. */
+export function classificationPromptText(message: string): string {
+  const prompt = classificationPrompt(message);
+  return `${prompt.prefix}${prompt.message}${prompt.tail}`;
+}
+
 /** The suggestion prompt for a preventive_action line. */
 export function suggestionPrompt(message: string): SplitPrompt {
   return splitTurns(template.suggestion.system, template.suggestion.user, message);
@@ -49,6 +55,5 @@ export function suggestionPrompt(message: string): SplitPrompt {
 
 /** A full training example in the exact text the model was fine-tuned on. */
 export function trainingText(message: string, label: string): string {
-  const prompt = classificationPrompt(message);
-  return `${prompt.prefix}${prompt.message}${prompt.tail}${label}\n${turnEnd}\n`;
+  return `${classificationPromptText(message)}${label}\n${turnEnd}\n`;
 }

@@ -11,7 +11,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
-import template from "../../core/llm/promptTemplate.json" with { type: "json" };
+import { classificationPromptText as classificationPrompt } from "../../core/llm/prompt.js";
 import { encodeGguf, writeGguf } from "./ggufWriter.js";
 import { tinyLoraPath, tinyModelPath } from "./testModel.js";
 import {
@@ -25,16 +25,6 @@ import { LABELS, tinyVocabulary } from "./tinyVocabulary.js";
 
 // Real llama.cpp (node-llama-cpp's prebuilt CPU binary) loading the tiny LoRA adapter on top of the
 // tiny keyword model. Contexts set `threads: 1`: the CPU default oversubscribes small machines.
-
-/** The classification prompt as the classifier renders it from promptTemplate.json (ChatML). */
-function classificationPrompt(message: string): string {
-  const { turnStart, turnEnd } = template.chatml;
-  const user = template.classification.user.replace("{message}", message);
-  return (
-    `${turnStart}system\n${template.classification.system}\n${turnEnd}\n` +
-    `${turnStart}user\n${user}\n${turnEnd}\n${turnStart}assistant\n`
-  );
-}
 
 const FIRST_TOKEN = { incident: "incident", preventive_action: "preventive", normal: "normal" };
 const KEYWORD_FREE = "user alice logged in from 10.0.0.7";

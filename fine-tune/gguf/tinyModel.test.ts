@@ -12,7 +12,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
-import template from "../../core/llm/promptTemplate.json" with { type: "json" };
+import { classificationPromptText as classificationPrompt } from "../../core/llm/prompt.js";
 import { bpeTokenize } from "./byteLevelBpe.js";
 import { encodeGguf } from "./ggufWriter.js";
 import { tinyModelPath } from "./testModel.js";
@@ -21,16 +21,6 @@ import { IM_START, LABELS, tinyVocabulary } from "./tinyVocabulary.js";
 
 // Real llama.cpp (node-llama-cpp's prebuilt CPU binary) loading the generated model. Contexts set
 // `threads` explicitly: the CPU default oversubscribes small machines and slows evaluation badly.
-
-/** The classification prompt as the classifier renders it from promptTemplate.json (ChatML). */
-function classificationPrompt(message: string): string {
-  const { turnStart, turnEnd } = template.chatml;
-  const user = template.classification.user.replace("{message}", message);
-  return (
-    `${turnStart}system\n${template.classification.system}\n${turnEnd}\n` +
-    `${turnStart}user\n${user}\n${turnEnd}\n${turnStart}assistant\n`
-  );
-}
 
 /** Evaluates `tokens` and returns the next-token probabilities after the last one. */
 async function nextTokenProbabilities(
