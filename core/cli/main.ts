@@ -5,10 +5,12 @@ import { SyntheticOptionsError } from "../synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
 import { registerEval } from "./commands/eval.js";
+import { registerLambdaRunner } from "./commands/lambdaRunner.js";
 import { registerModel } from "./commands/model.js";
 import { registerProduce } from "./commands/produce.js";
 import { registerRun } from "./commands/run.js";
 import { registerTemplates } from "./commands/templates.js";
+import { registerWorker } from "./commands/worker.js";
 import { UsageError } from "./io.js";
 
 const program = new Command()
@@ -22,6 +24,8 @@ registerAnalyze(program);
 registerTemplates(program);
 registerProduce(program);
 registerRun(program);
+registerWorker(program);
+registerLambdaRunner(program);
 registerModel(program);
 registerEval(program);
 registerConfig(program);

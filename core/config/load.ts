@@ -87,6 +87,11 @@ function checkCombinations(config: Config): void {
     undefined, "AZURE_CLIENT_SECRET is set");
   require("AZURE_CLIENT_ID", config.AZURE_CLIENT_SECRET !==
     undefined, "AZURE_CLIENT_SECRET is set");
+  const sasl = config.KAFKA_SASL_MECHANISM;
+  const userPassword = sasl === "plain" || sasl.startsWith("scram");
+  require("KAFKA_SASL_USERNAME", userPassword, `KAFKA_SASL_MECHANISM is ${sasl}`);
+  require("KAFKA_SASL_PASSWORD", userPassword, `KAFKA_SASL_MECHANISM is ${sasl}`);
+  require("AWS_REGION", sasl === "aws-msk-iam", "KAFKA_SASL_MECHANISM is aws-msk-iam");
   if (problems.length > 0) throw new ConfigError(problems);
 }
 

@@ -92,6 +92,25 @@ export const configSchema = z.object({
 
   // Kafka
   KAFKA_BROKERS: commaList(hostPort).default(["localhost:9092"]),
+  KAFKA_CLIENT_ID: z.string().min(1).default("sentinel"),
+  KAFKA_SSL: flag.default(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(["none", "plain", "scram-sha-256", "scram-sha-512", "aws-msk-iam"], {
+      error: "expected none, plain, scram-sha-256, scram-sha-512 or aws-msk-iam",
+    })
+    .default("none"),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_TOPIC_RAW: z.string().min(1).default("raw-logs"),
+  KAFKA_TOPIC_CLASSIFIED: z.string().min(1).default("classified-logs"),
+  KAFKA_TOPIC_ANOMALIES: z.string().min(1).default("anomalies"),
+  KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default("sentinel-dead-letter"),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default("sentinel-classifier"),
+  KAFKA_TOPIC_PARTITIONS: positiveInt(10_000).default(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt(16).default(3),
+  /** Stay under the broker's message.max.bytes (1 MB by default on MSK and Redpanda). */
+  KAFKA_MAX_BATCH_BYTES: positiveInt(64 * 1_048_576).default(900_000),
+  KAFKA_IDEMPOTENT: flag.default(true),
 
   // Metrics
   VICTORIA_METRICS_URL: httpUrl.optional(),
@@ -146,4 +165,5 @@ export const SECRET_VARIABLES: readonly ConfigVariable[] = [
   "AZURE_CLIENT_SECRET",
   "TEAMS_WEBHOOK_URL",
   "CLASSIFIER_API_TOKEN",
+  "KAFKA_SASL_PASSWORD",
 ];

@@ -3,13 +3,29 @@ import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
+import { eventMessage } from "../../kafka/logEventRecords.js";
+import type { OutgoingMessage } from "../../kafka/producer.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
 import { AnalysisSummary } from "../../pipeline/summary.js";
-import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
+import {
+  exitQuietlyOnBrokenPipe,
+  fileSource,
+  type Input,
+  LineWriter,
+  openInput,
+  UsageError,
+} from "../io.js";
+import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import { renderSummary } from "../renderSummary.js";
-import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
+import {
+  addModelOptions,
+  createClassifier,
+  type ModelChoice,
+  type Runtime,
+  startRuntime,
+} from "../runtime.js";
 import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
 
 interface AnalyzeOptions extends ModelChoice {
@@ -18,6 +34,8 @@ interface AnalyzeOptions extends ModelChoice {
   rejects?: string;
   service?: string;
   top: number;
+  to: string;
+  brokers?: string;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -42,14 +60,22 @@ export function registerAnalyze(program: Command): void {
       "--service <name>",
       "service name for lines that do not carry one (default: the file's name)",
     )
-    .option("--top <n>", "templates listed per label", parsePositiveInt, 5);
-  addModelOptions(command).action(analyze);
+    .option("--top <n>", "templates listed per label", parsePositiveInt, 5)
+    .option(
+      "--to <sink>",
+      "where events go: stdout (classify here) or kafka (the raw-logs topic)",
+      "stdout",
+    );
+  addKafkaOptions(addModelOptions(command)).action(analyze);
 }
 
 async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
+  if (options.to !== "stdout" && options.to !== "kafka")
+    throw new UsageError("--to takes stdout or kafka");
   const runtime = startRuntime();
   const { config } = runtime;
   const input = openInput(file);
+  if (options.to === "kafka") return sendToKafka(runtime, input, options);
   const classifier = await createClassifier(runtime, options);
   const summary = new AnalysisSummary({
     alertRules: { sendPreventiveEmails: config.SEND_PREVENTIVE_EMAILS, minConfidence: 0 },
@@ -146,4 +172,43 @@ async function* countBytes(
 function defaultServiceName(path: string): string {
   if (path === "-") return "unknown";
   return basename(path, extname(path)) || "unknown";
+}
+
+/**
+ * `--to kafka`: the file's lines, normalised into log events, go to the raw-logs topic for the
+ * classifier workers; rejected lines are reported here as they would be locally.
+ */
+async function sendToKafka(runtime: Runtime, input: Input, options: AnalyzeOptions): Promise<void> {
+  const { config, logger } = runtime;
+  const { producer } = await connectKafka(runtime, options.brokers);
+  const lineToEvent = new LineToEvent({
+    format: options.format,
+    source: fileSource(input),
+    defaultService: options.service ?? defaultServiceName(input.path),
+    maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
+  });
+  const rejectsFile = options.rejects
+    ? new LineWriter(createWriteStream(options.rejects))
+    : undefined;
+  const counts = { lines: 0, sent: 0, rejected: 0 };
+  for await (const batch of readLines(input.chunks, {
+    maxLineBytes: config.SENTINEL_MAX_LINE_BYTES,
+  })) {
+    const ingestedAt = new Date().toISOString();
+    const messages: OutgoingMessage[] = [];
+    for (const line of batch) {
+      const outcome = lineToEvent.convert(line, ingestedAt);
+      if (outcome.ok) messages.push(eventMessage(outcome.event));
+      else {
+        counts.rejected++;
+        await rejectsFile?.write(JSON.stringify({ line: line.number, reason: outcome.reason }));
+      }
+    }
+    await producer.send(config.KAFKA_TOPIC_RAW, messages);
+    counts.lines += batch.length;
+    counts.sent += messages.length;
+  }
+  await rejectsFile?.end();
+  await producer.disconnect();
+  logger.info({ ...counts, topic: config.KAFKA_TOPIC_RAW }, "sent log events to Kafka");
 }

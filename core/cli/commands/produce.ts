@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
+import { eventMessage } from "../../kafka/logEventRecords.js";
+import type { OutgoingMessage } from "../../kafka/producer.js";
 import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
 import {
   generateSyntheticLogs,
@@ -7,7 +9,10 @@ import {
   type Scenario,
   scenarioDefaults,
 } from "../../synthetic/index.js";
-import { exitQuietlyOnBrokenPipe, LineWriter } from "../io.js";
+import { syntheticLogEvent } from "../../synthetic/toLogEvent.js";
+import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
+import { addKafkaOptions, connectKafka } from "../kafka.js";
+import { startRuntime } from "../runtime.js";
 import { parsePositiveInt, parsePositiveNumber } from "./options.js";
 
 interface ProduceOptions {
@@ -17,6 +22,8 @@ interface ProduceOptions {
   seed: number;
   start?: Date;
   realtime: boolean;
+  to: string;
+  brokers?: string;
 }
 
 export function parseScenario(value: string): Scenario {
@@ -32,7 +39,7 @@ function parseStart(value: string): Date {
 }
 
 export function registerProduce(program: Command): void {
-  program
+  const command = program
     .command("produce")
     .description(
       "generate realistic multi-service logs with ground-truth labels, as JSON lines on stdout",
@@ -55,10 +62,18 @@ export function registerProduce(program: Command): void {
       "release lines at --rate per wall-clock second, with current timestamps",
       false,
     )
-    .action(produce);
+    .option(
+      "--to <sink>",
+      "stdout (JSON lines) or kafka (log events to the raw-logs topic)",
+      "stdout",
+    );
+  addKafkaOptions(command).action(produce);
 }
 
 async function produce(options: ProduceOptions): Promise<void> {
+  if (options.to !== "stdout" && options.to !== "kafka")
+    throw new UsageError("--to takes stdout or kafka");
+  if (options.to === "kafka") return produceToKafka(options);
   const out = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
   const synthetic = {
@@ -83,4 +98,34 @@ async function produce(options: ProduceOptions): Promise<void> {
     await out.write(JSON.stringify(record));
   }
   await out.end();
+}
+
+/** Synthetic log events straight to the raw-logs topic, as an ingestion source would send them. */
+async function produceToKafka(options: ProduceOptions): Promise<void> {
+  const runtime = startRuntime();
+  const { config, logger } = runtime;
+  const { producer } = await connectKafka(runtime, options.brokers);
+  const ingestedAt = new Date().toISOString();
+  let batch: OutgoingMessage[] = [];
+  let sent = 0;
+  let index = 0;
+  const records = generateSyntheticLogs({
+    scenario: options.scenario,
+    seed: options.seed,
+    rate: options.rate ?? scenarioDefaults(options.scenario).rate,
+    ...(options.count !== undefined && { count: options.count }),
+    ...(options.start && { start: options.start }),
+  });
+  for (const record of records) {
+    batch.push(eventMessage(syntheticLogEvent(record, options.seed, index++, ingestedAt)));
+    if (batch.length === 1_000) {
+      await producer.send(config.KAFKA_TOPIC_RAW, batch);
+      sent += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await producer.send(config.KAFKA_TOPIC_RAW, batch);
+  sent += batch.length;
+  await producer.disconnect();
+  logger.info({ sent, topic: config.KAFKA_TOPIC_RAW }, "produced synthetic log events");
 }

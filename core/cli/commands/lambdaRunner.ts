@@ -1,0 +1,91 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Command } from "commander";
+import { type KafkaLambdaHandler, LambdaRunner } from "../../kafka/lambdaRunner.js";
+import { UsageError } from "../io.js";
+import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
+import { startRuntime } from "../runtime.js";
+import { parsePositiveInt } from "./options.js";
+
+interface RunnerOptions {
+  handler: string;
+  function?: string;
+  topic: string[];
+  batchSize: number;
+  windowMs: number;
+  retries: number;
+  onFailure?: string;
+  brokers?: string;
+}
+
+export function registerLambdaRunner(program: Command): void {
+  const command = program
+    .command("lambda-runner")
+    .description(
+      "run a Lambda handler against Kafka as the MSK event source mapping would (local emulation)",
+    )
+    .requiredOption(
+      "--handler <module>",
+      "module path, with #export (default export name: handler)",
+    )
+    .requiredOption("--topic <topic...>", "topics to consume")
+    .option(
+      "--function <name>",
+      "function name, used as the consumer group (default: the module's name)",
+    )
+    .option("--batch-size <n>", "records per invocation (BatchSize)", parsePositiveInt, 100)
+    .option(
+      "--window-ms <ms>",
+      "batching window (MaximumBatchingWindowInSeconds × 1000)",
+      parsePositiveInt,
+      500,
+    )
+    .option("--retries <n>", "retries of a failed batch", (v) => Number.parseInt(v, 10), 2)
+    .option(
+      "--on-failure <topic>",
+      "on-failure destination topic (default: the dead-letter topic)",
+    );
+  addKafkaOptions(command).action(runLambda);
+}
+
+async function loadHandler(spec: string): Promise<{ name: string; handler: KafkaLambdaHandler }> {
+  const [path, exportName = "handler"] = spec.split("#") as [string, string?];
+  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const handler = module[exportName];
+  if (typeof handler !== "function")
+    throw new UsageError(`${path} has no exported function ${exportName}`);
+  const name =
+    path
+      .split(/[\\/]/)
+      .pop()
+      ?.replace(/\.[cm]?[jt]s$/, "") ?? "handler";
+  return { name, handler: handler as KafkaLambdaHandler };
+}
+
+async function runLambda(options: RunnerOptions): Promise<void> {
+  if (!Number.isInteger(options.retries) || options.retries < 0)
+    throw new UsageError("--retries takes a whole number of at least 0");
+  const runtime = startRuntime();
+  const { config, logger } = runtime;
+  const { name, handler } = await loadHandler(options.handler);
+  const { kafka, producer } = await connectKafka(runtime, options.brokers);
+  const functionName = options.function ?? name;
+  const runner = new LambdaRunner({
+    kafka,
+    functionName,
+    topics: options.topic,
+    handler,
+    batchSize: options.batchSize,
+    batchWindowMs: options.windowMs,
+    maxRetries: options.retries,
+    onFailure: { producer, topic: options.onFailure ?? config.KAFKA_TOPIC_DEAD_LETTER },
+    logger,
+  });
+  const stopped = untilSignal(runtime);
+  await runner.start();
+  logger.info({ functionName, topics: options.topic }, "lambda runner started");
+  await stopped;
+  await runner.stop();
+  await producer.disconnect();
+  logger.info({ functionName, ...runner.counts }, "lambda runner stopped");
+}

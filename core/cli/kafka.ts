@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import type { Kafka } from "kafkajs";
+import { createKafka } from "../kafka/client.js";
+import { DurableProducer } from "../kafka/producer.js";
+import { ensureTopics } from "../kafka/topics.js";
+import type { Runtime } from "./runtime.js";
+
+export function addKafkaOptions(command: Command): Command {
+  return command.option(
+    "--brokers <list>",
+    "Kafka bootstrap brokers, host:port,... (default: KAFKA_BROKERS)",
+  );
+}
+
+export interface KafkaConnection {
+  kafka: Kafka;
+  producer: DurableProducer;
+}
+
+/** A Kafka client and durable producer from configuration (with --brokers over KAFKA_BROKERS), topics ensured. */
+export async function connectKafka(runtime: Runtime, brokers?: string): Promise<KafkaConnection> {
+  const { config, logger } = runtime;
+  const settings = brokers
+    ? {
+        ...config,
+        KAFKA_BROKERS: brokers
+          .split(",")
+          .map((b) => b.trim())
+          .filter(Boolean),
+      }
+    : config;
+  const kafka = createKafka(settings, logger);
+  await ensureTopics(kafka, config, logger);
+  const producer = new DurableProducer(kafka, {
+    idempotent: config.KAFKA_IDEMPOTENT,
+    maxBatchBytes: config.KAFKA_MAX_BATCH_BYTES,
+    logger,
+  });
+  await producer.connect();
+  return { kafka, producer };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(runtime: Runtime): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      runtime.logger.info({ signal }, "stopping: finishing the batch in flight");
+      resolve(signal);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { logEvent } from "../events/fixtures.js";
+import { type ConsumedRecord, type DeadLetter, deadLetterMessage } from "./deadLetter.js";
+import { decodeLogEvent, eventMessage, MAX_RECORD_BYTES } from "./logEventRecords.js";
+
+function record(value: Buffer | string | null): ConsumedRecord {
+  return {
+    topic: "raw-logs",
+    partition: 2,
+    offset: "9007199254740993",
+    key: Buffer.from("api"),
+    value: typeof value === "string" ? Buffer.from(value) : value,
+    timestamp: "1767225600000",
+  };
+}
+
+describe("log event records", () => {
+  it("round-trips an event keyed by its service", () => {
+    const event = logEvent("disk at 91%", { service: "db", level: "warn" });
+    const message = eventMessage(event);
+    assert.equal(message.key, "db");
+    const decoded = decodeLogEvent(record(String(message.value)));
+    assert.deepEqual(decoded, { ok: true, value: event });
+  });
+
+  it("names why a record is poison", () => {
+    const reasons = [
+      record(null),
+      record("{not json"),
+      record('{"id":"x"}'),
+      record(JSON.stringify({ ...logEvent("m"), timestamp: "yesterday" })),
+      record(Buffer.alloc(MAX_RECORD_BYTES + 1, 32)),
+    ].map((r) => {
+      const decoded = decodeLogEvent(r);
+      return decoded.ok ? "ok" : decoded.reason;
+    });
+    assert.equal(reasons[0], "empty value");
+    assert.match(reasons[1] ?? "", /^not JSON: /);
+    assert.match(reasons[2] ?? "", /^does not match the contract: timestamp: /);
+    assert.match(
+      reasons[3] ?? "",
+      /^does not match the contract: timestamp: expected an ISO-8601 timestamp/,
+    );
+    assert.equal(reasons[4], `too large: ${MAX_RECORD_BYTES + 1} bytes`);
+  });
+
+  it("keeps the original bytes and where they came from in a dead letter", () => {
+    const original = Buffer.from([0xff, 0x00, 0x7b]);
+    const message = deadLetterMessage(record(original), "not JSON: x", "classifier-worker");
+    const letter = JSON.parse(String(message.value)) as DeadLetter;
+    assert.equal(letter.reason, "not JSON: x");
+    assert.equal(letter.stage, "classifier-worker");
+    assert.deepEqual(letter.source, {
+      topic: "raw-logs",
+      partition: 2,
+      offset: "9007199254740993",
+      timestamp: "1767225600000",
+    });
+    assert.deepEqual(Buffer.from(letter.value ?? "", "base64"), original);
+    assert.equal(message.key, "api");
+  });
+});

@@ -1,0 +1,16 @@
+export { batchItemFailure, batchResponse } from "./batchResponse.js";
+export { MskEventError, type MskEventIssue } from "./errors.js";
+export { compareOffsets, decodeMskEvent, encodeMskEvent, partitionKey } from "./mskEvent.js";
+export type {
+  KafkaBatchItemFailure,
+  KafkaBatchResponse,
+  KafkaItemIdentifier,
+  KafkaRecord,
+  MskEvent,
+  MskEventMeta,
+  MskEventSource,
+  MskHeader,
+  MskRecord,
+  TimestampType,
+} from "./types.js";
+export { MSK_EVENT_SOURCES, TIMESTAMP_TYPES } from "./types.js";
