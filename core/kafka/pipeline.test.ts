@@ -25,6 +25,14 @@ let cluster: MockCluster;
 let kafka: Kafka;
 let config: Config;
 let topicCounter = 0;
+// KafkaJS clients must leave before the cluster stops: a consumer disconnected after its brokers
+// are gone can spin forever (see testing/mockCluster.ts). Everything started is stopped here first.
+const running: { stop(): Promise<unknown> }[] = [];
+
+function track<T extends { stop(): Promise<unknown> }>(client: T): T {
+  running.push(client);
+  return client;
+}
 
 function topics() {
   const n = ++topicCounter;
@@ -59,18 +67,24 @@ async function readTopic<T>(
   done: (values: T[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<T[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
+  const consumer = kafka.consumer({
+    groupId: `reader-${topic}-${Date.now()}`,
+    maxWaitTimeInMs: 100,
+  });
   const values: T[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      values.push(JSON.parse(String(message.value)) as T);
-    },
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (!done(values) && Date.now() < deadline) await sleep(100);
-  await consumer.disconnect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(JSON.parse(String(message.value)) as T);
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (!done(values) && Date.now() < deadline) await sleep(100);
+  } finally {
+    await consumer.disconnect();
+  }
   return values;
 }
 
@@ -98,6 +112,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const client of running.reverse()) await client.stop().catch(() => undefined);
   await cluster?.stop();
 });
 
@@ -107,12 +122,14 @@ describe("Kafka backbone on a real wire protocol", () => {
     await createTopics(Object.values(t).slice(0, 3));
     const out = producer();
     await out.send(t.KAFKA_TOPIC_RAW, events(3_000, "e2e").map(eventMessage));
-    const worker = classifierWorker({
-      kafka,
-      settings: { ...config, ...t },
-      classifier: classifier(),
-      producer: out,
-    });
+    const worker = track(
+      classifierWorker({
+        kafka,
+        settings: { ...config, ...t },
+        classifier: classifier(),
+        producer: out,
+      }),
+    );
     await worker.start();
     const classified = await readTopic<ClassifiedEvent>(
       t.KAFKA_TOPIC_CLASSIFIED,
@@ -143,12 +160,14 @@ describe("Kafka backbone on a real wire protocol", () => {
       { key: "x", value: JSON.stringify([1, 2, 3]) },
     ];
     await out.send(t.KAFKA_TOPIC_RAW, [...good.slice(0, 50), ...poison, ...good.slice(50)]);
-    const worker = classifierWorker({
-      kafka,
-      settings: { ...config, ...t },
-      classifier: classifier(),
-      producer: out,
-    });
+    const worker = track(
+      classifierWorker({
+        kafka,
+        settings: { ...config, ...t },
+        classifier: classifier(),
+        producer: out,
+      }),
+    );
     await worker.start();
     const letters = await readTopic<DeadLetter>(t.KAFKA_TOPIC_DEAD_LETTER, (v) => v.length >= 4);
     const classified = await readTopic<ClassifiedEvent>(
@@ -173,12 +192,14 @@ describe("Kafka backbone on a real wire protocol", () => {
     await createTopics(Object.values(t).slice(0, 3));
     const out = producer();
     const all = events(50_000, "outage").map(eventMessage);
-    const worker = classifierWorker({
-      kafka,
-      settings: { ...config, ...t },
-      classifier: classifier(),
-      producer: out,
-    });
+    const worker = track(
+      classifierWorker({
+        kafka,
+        settings: { ...config, ...t },
+        classifier: classifier(),
+        producer: out,
+      }),
+    );
     await worker.start();
     const sending = (async () => {
       for (let i = 0; i < all.length; i += 1_000)
@@ -249,25 +270,27 @@ describe("Kafka backbone on a real wire protocol", () => {
     await out.send(t.KAFKA_TOPIC_CLASSIFIED, events(30, "lambda").map(eventMessage));
     const received: MskEvent[] = [];
     let calls = 0;
-    const runner = new LambdaRunner({
-      kafka,
-      functionName: `fn-${topicCounter}`,
-      topics: [t.KAFKA_TOPIC_CLASSIFIED],
-      batchSize: 10,
-      batchWindowMs: 100,
-      maxRetries: 1,
-      onFailure: { producer: out, topic: failures },
-      handler: async (event) => {
-        calls++;
-        received.push(event);
-        const records = decodeMskEvent(event);
-        // The first invocation fails once (retried); the batch holding lambda-25 always fails.
-        if (calls === 1) throw new Error("transient");
-        if (records.some((r) => JSON.parse(String(r.value)).id === "lambda-25"))
-          throw new Error("poison");
-        return { batchItemFailures: [] };
-      },
-    });
+    const runner = track(
+      new LambdaRunner({
+        kafka,
+        functionName: `fn-${topicCounter}`,
+        topics: [t.KAFKA_TOPIC_CLASSIFIED],
+        batchSize: 10,
+        batchWindowMs: 100,
+        maxRetries: 1,
+        onFailure: { producer: out, topic: failures },
+        handler: async (event) => {
+          calls++;
+          received.push(event);
+          const records = decodeMskEvent(event);
+          // The first invocation fails once (retried); the batch holding lambda-25 always fails.
+          if (calls === 1) throw new Error("transient");
+          if (records.some((r) => JSON.parse(String(r.value)).id === "lambda-25"))
+            throw new Error("poison");
+          return { batchItemFailures: [] };
+        },
+      }),
+    );
     await runner.start();
     const sentOnFailure = await readTopic<{ functionName: string; event: MskEvent }>(
       failures,

@@ -33,10 +33,15 @@
  * - Consumer groups: the first join waits 3 s (Kafka's initial rebalance delay), as does the
  *   join of a group that has become empty. Once a member has left or died, the next rebalance
  *   completes only after the session timeout less 1 s, 29 s with KafkaJS's default 30 s: give
- *   test consumers `sessionTimeout: 4000, heartbeatInterval: 1000`. A session timeout shorter
- *   than the 3 s delay (1.5 s was tried) never completes a join.
+ *   test consumers `sessionTimeout: 4000, heartbeatInterval: 1000`. With `sessionTimeout: 1500`
+ *   a join never completed (2500 did).
  * - A KafkaJS consumer's disconnect() waits out the running fetch, up to `maxWaitTimeInMs`
  *   (5 s by default) on an idle partition.
+ * - Disconnect KafkaJS clients before `stop()`, and not while every broker is down: a KafkaJS
+ *   2.2.4 consumer disconnected after its brokers went away often never finishes disconnect()
+ *   and spins at 100% CPU (its fetch manager starts new fetchers after being stopped), which
+ *   also starves node:test's timeouts. node:test runs `t.after` hooks in registration order, so
+ *   register the cluster's stop() last or keep a LIFO list (see mockCluster.test.ts).
  * - `setBrokerDown` closes the broker's connections and refuses new ones but moves no partition
  *   leaders; use `setLeader` for that.
  */
