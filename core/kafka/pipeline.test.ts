@@ -61,6 +61,18 @@ function classifier(): CachingClassifier {
   );
 }
 
+/** A classifier worker (baseline model) on this test's topics, stopped before the cluster. */
+function startableWorker(t: ReturnType<typeof topics>, out: DurableProducer) {
+  return track(
+    classifierWorker({
+      kafka,
+      settings: { ...config, ...t },
+      classifier: classifier(),
+      producer: out,
+    }),
+  );
+}
+
 /** Reads a topic from the start until `done` says so (or the time runs out). */
 async function readTopic<T>(
   topic: string,
@@ -122,14 +134,7 @@ describe("Kafka backbone on a real wire protocol", () => {
     await createTopics(Object.values(t).slice(0, 3));
     const out = producer();
     await out.send(t.KAFKA_TOPIC_RAW, events(3_000, "e2e").map(eventMessage));
-    const worker = track(
-      classifierWorker({
-        kafka,
-        settings: { ...config, ...t },
-        classifier: classifier(),
-        producer: out,
-      }),
-    );
+    const worker = startableWorker(t, out);
     await worker.start();
     const classified = await readTopic<ClassifiedEvent>(
       t.KAFKA_TOPIC_CLASSIFIED,
@@ -160,14 +165,7 @@ describe("Kafka backbone on a real wire protocol", () => {
       { key: "x", value: JSON.stringify([1, 2, 3]) },
     ];
     await out.send(t.KAFKA_TOPIC_RAW, [...good.slice(0, 50), ...poison, ...good.slice(50)]);
-    const worker = track(
-      classifierWorker({
-        kafka,
-        settings: { ...config, ...t },
-        classifier: classifier(),
-        producer: out,
-      }),
-    );
+    const worker = startableWorker(t, out);
     await worker.start();
     const letters = await readTopic<DeadLetter>(t.KAFKA_TOPIC_DEAD_LETTER, (v) => v.length >= 4);
     const classified = await readTopic<ClassifiedEvent>(
@@ -192,14 +190,7 @@ describe("Kafka backbone on a real wire protocol", () => {
     await createTopics(Object.values(t).slice(0, 3));
     const out = producer();
     const all = events(50_000, "outage").map(eventMessage);
-    const worker = track(
-      classifierWorker({
-        kafka,
-        settings: { ...config, ...t },
-        classifier: classifier(),
-        producer: out,
-      }),
-    );
+    const worker = startableWorker(t, out);
     await worker.start();
     const sending = (async () => {
       for (let i = 0; i < all.length; i += 1_000)
