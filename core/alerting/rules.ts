@@ -1,6 +1,7 @@
 import type { ClassifiedEvent } from "../events/types.js";
+import type { Channel } from "./types.js";
 
-export type Channel = "email" | "teams";
+export type { Channel };
 
 export interface AlertRules {
   /** preventive_action goes to Teams always, and to e-mail only when this is set. */

@@ -74,6 +74,12 @@ export const configSchema = z.object({
     .enum(["background", "wait", "off"], { error: "expected background, wait or off" })
     .default("background"),
 
+  // State kept between runs
+  /** DynamoDB table (pk/sk strings, TTL attribute expiresAt) for detector counters, alert dedup and checkpoints in AWS. */
+  SENTINEL_STATE_TABLE: z.string().min(1).default("sentinel-state"),
+  /** Directory for the embedded mode's state files (checkpoints, dedup); default ~/.local/state/sentinel-llm. */
+  SENTINEL_STATE_DIR: z.string().min(1).optional(),
+
   // Detection and alerting
   ANOMALY_THRESHOLD: fraction.default(0.7),
   DEDUP_WINDOW_MINUTES: positiveInt(7 * 24 * 60).default(10),

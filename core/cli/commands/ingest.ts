@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+
+/**
+ * `sentinel ingest <source>`: read logs where they live (AWS CloudWatch, Azure Log Analytics,
+ * Loki) from a checkpoint, and hand them to Kafka `raw-logs` or the embedded pipeline.
+ */
+export function registerIngest(program: Command): Command {
+  const ingest = program
+    .command("ingest")
+    .description(
+      "read logs from AWS CloudWatch, Azure Monitor or Loki, resuming from a checkpoint",
+    );
+  return ingest;
+}
