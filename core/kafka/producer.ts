@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { CompressionTypes, type IHeaders, type Kafka, type Producer } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
+import { withRetry } from "../retry/backoff.js";
 
 export interface OutgoingMessage {
   key: string | null;
@@ -98,9 +98,9 @@ export class DurableProducer {
     messages: OutgoingMessage[],
     signal?: AbortSignal,
   ): Promise<void> {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const { logger, maxRetryMs } = this.#options;
+    await withRetry(
+      async (attempt) => {
         await this.#producer.send({
           topic,
           acks: -1,
@@ -111,24 +111,24 @@ export class DurableProducer {
             ...(m.headers && { headers: m.headers }),
           })),
         });
-        if (attempt > 1)
-          this.#options.logger?.info({ topic, attempt }, "produce succeeded after retrying");
-        return;
-      } catch (error) {
-        if (
-          !isRetriable(error) ||
-          Date.now() - started > this.#options.maxRetryMs ||
-          signal?.aborted
-        )
-          throw error;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
-        this.#options.logger?.warn(
-          { topic, attempt, retryInMs: Math.round(delay), error: (error as Error).message },
-          "produce failed, retrying",
-        );
-        await sleep(delay, undefined, signal ? { signal } : undefined).catch(() => undefined);
-      }
-    }
+        if (attempt > 1) logger?.info({ topic, attempt }, "produce succeeded after retrying");
+      },
+      {
+        maxAttempts: Number.POSITIVE_INFINITY,
+        baseDelayMs: 500,
+        maxDelayMs: 30_000,
+        maxElapsedMs: maxRetryMs,
+      },
+      {
+        isRetryable: isRetriable,
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger?.warn(
+            { topic, attempt, retryInMs: delayMs, error: (error as Error).message },
+            "produce failed, retrying",
+          ),
+        ...(signal && { signal }),
+      },
+    );
   }
 }
 
