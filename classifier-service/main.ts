@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { ConfigError, type LoadConfigOptions, loadConfig } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 import { createLogger, type Logger } from "../core/logging/logger.js";
+import { startMetricsReporting } from "../core/metrics/reporting.js";
 import { createModelFromConfig, type ModelFactory } from "./modelFactory.js";
 import { ClassifierService } from "./server.js";
 
@@ -32,6 +33,13 @@ export async function runClassifierService(options: RunOptions = {}): Promise<Cl
     });
   const loadModel = (options.modelFactory ?? createModelFromConfig)(config);
   const service = new ClassifierService({ config, loadModel, logger, processMetrics: true });
+  // The service serves /metrics itself; with remote write configured it also pushes them.
+  const reporting = await startMetricsReporting({
+    config,
+    logger,
+    job: "classifier-service",
+    registry: service.metrics.registry,
+  });
   const exit = options.exit ?? ((code: number) => process.exit(code));
 
   let stopping = false;
@@ -48,13 +56,19 @@ export async function runClassifierService(options: RunOptions = {}): Promise<Cl
       logger.error("shutdown did not finish in time: exiting");
       exit(1);
     }, backstopMs).unref();
-    service.shutdown(signal).then(
-      ({ drained }) => exit(drained ? 0 : 1),
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        exit(1);
-      },
-    );
+    service
+      .shutdown(signal)
+      .then(async (outcome) => {
+        await reporting.stop();
+        return outcome;
+      })
+      .then(
+        ({ drained }) => exit(drained ? 0 : 1),
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          exit(1);
+        },
+      );
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);

@@ -1,6 +1,14 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type Metric,
+  Registry,
+} from "prom-client";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { ClassifiedEvent } from "../core/events/types.js";
+import { type PipelineMetrics, pipelineMetrics } from "../core/metrics/catalog.js";
 
 const PREFIX = "sentinel_classifier_";
 
@@ -14,11 +22,15 @@ export interface ServiceMetricsOptions {
   queue: { readonly running: number; readonly waiting: number };
   /** Process metrics (memory, CPU, event loop lag, GC) under the same prefix. Off in tests. */
   processMetrics?: boolean;
+  /** The pipeline metrics served alongside; default the process-wide catalog. */
+  pipeline?: PipelineMetrics;
 }
 
 /**
  * The service's Prometheus metrics, in a registry of their own (never prom-client's global one),
- * so several services can live in one process. Every name starts with `sentinel_classifier_`.
+ * so several services can live in one process. Every name of its own starts with
+ * `sentinel_classifier_`; the pipeline catalog's `sentinel_*` metrics (which the classifier records
+ * into) are served from the same registry, so one scrape or push carries both.
  *
  * @example
  * const metrics = new ServiceMetrics({ classifier: () => service.classifier, queue });
@@ -144,6 +156,13 @@ export class ServiceMetrics {
     });
 
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+
+    // Where the service has a metric of the catalog's name (cache hits and misses, model calls),
+    // its own, counted for this service's classifier alone, is the one served.
+    for (const metric of (options.pipeline ?? pipelineMetrics).registry.getMetricsAsArray()) {
+      if (this.registry.getSingleMetric(metric.name) === undefined)
+        this.registry.registerMetric(metric as unknown as Metric);
+    }
   }
 
   /** Counts a classified batch by label. */

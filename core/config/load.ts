@@ -81,6 +81,10 @@ function checkCombinations(config: Config): void {
   };
   require("EMAIL_RECIPIENTS", config.SMTP_HOST !== undefined, "SMTP_HOST is set");
   require("EMAIL_FROM", config.SMTP_HOST !== undefined, "SMTP_HOST is set");
+  const ses = config.EMAIL_TRANSPORT === "ses";
+  require("EMAIL_RECIPIENTS", ses && config.SMTP_HOST === undefined, "EMAIL_TRANSPORT is ses");
+  require("EMAIL_FROM", ses && config.SMTP_HOST === undefined, "EMAIL_TRANSPORT is ses");
+  require("AWS_REGION", ses, "EMAIL_TRANSPORT is ses");
   require("SMTP_PASSWORD", config.SMTP_USERNAME !== undefined, "SMTP_USERNAME is set");
   require("SMTP_USERNAME", config.SMTP_PASSWORD !== undefined, "SMTP_PASSWORD is set");
   require("AZURE_TENANT_ID", config.AZURE_CLIENT_SECRET !==

@@ -3,6 +3,7 @@ import type { CachingClassifier } from "../classifier/cachingClassifier.js";
 import type { Config } from "../config/schema.js";
 import type { LogEvent } from "../events/types.js";
 import type { Logger } from "../logging/logger.js";
+import type { PipelineMetrics } from "../metrics/catalog.js";
 import { AtLeastOnceConsumer } from "./consumer.js";
 import { decodeLogEvent, eventMessage } from "./logEventRecords.js";
 import type { DurableProducer } from "./producer.js";
@@ -16,7 +17,9 @@ export type WorkerSettings = Pick<
  * The classifier worker: consumes `raw-logs` as a consumer group, classifies each chunk (template
  * dedup and parallel sequences inside the classifier), produces to `classified-logs`, then commits.
  * Instances share the partitions, so it scales out up to the partition count. The same code runs
- * in the classifier container and in `sentinel worker classify`.
+ * in the classifier container and in `sentinel worker classify`. Classification metrics come from
+ * the classifier; dead letters and consumer lag from the consumer (into `metrics`, default the
+ * process-wide catalog).
  */
 export function classifierWorker(options: {
   kafka: Kafka;
@@ -25,6 +28,7 @@ export function classifierWorker(options: {
   producer: DurableProducer;
   logger?: Logger;
   chunkSize?: number;
+  metrics?: PipelineMetrics;
 }): AtLeastOnceConsumer<LogEvent> {
   const { kafka, settings, classifier, producer, logger } = options;
   return new AtLeastOnceConsumer<LogEvent>({
@@ -39,5 +43,6 @@ export function classifierWorker(options: {
     deadLetter: { producer, topic: settings.KAFKA_TOPIC_DEAD_LETTER, stage: "classifier-worker" },
     ...(options.chunkSize !== undefined && { chunkSize: options.chunkSize }),
     ...(logger && { logger }),
+    ...(options.metrics && { metrics: options.metrics }),
   });
 }

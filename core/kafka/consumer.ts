@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
-import { type ConsumedRecord, deadLetterMessage } from "./deadLetter.js";
+import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
+import { type ConsumedRecord, countDeadLetters, deadLetterMessage } from "./deadLetter.js";
 import type { DurableProducer } from "./producer.js";
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -20,6 +21,8 @@ export interface AtLeastOnceOptions<T> {
   /** Partitions processed at the same time (each still strictly in order). */
   partitionsConcurrently?: number;
   logger?: Logger;
+  /** Where dead letters and consumer lag are recorded; default the process-wide catalog. */
+  metrics?: PipelineMetrics;
 }
 
 export interface ConsumerCounts {
@@ -57,6 +60,7 @@ export class AtLeastOnceConsumer<T> {
 
   async start(): Promise<void> {
     const { topics, fromBeginning } = this.#options;
+    const metrics = this.#options.metrics ?? pipelineMetrics;
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning: fromBeginning ?? true });
     await this.#consumer.run({
@@ -66,6 +70,15 @@ export class AtLeastOnceConsumer<T> {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const chunkSize = this.#options.chunkSize ?? 500;
+        // Lag as of this fetch: the partition's end then, less what this consumer has handled.
+        const lag = metrics.consumerLag.labels({
+          group: this.#options.groupId,
+          topic: batch.topic,
+          partition: String(batch.partition),
+        });
+        const highWatermark = BigInt(batch.highWatermark);
+        const first = batch.messages[0];
+        if (first) lag.set(Number(highWatermark - BigInt(first.offset)));
         let uncommitted: string | undefined;
         let lastCommit = Date.now();
         const commit = async () => {
@@ -84,6 +97,7 @@ export class AtLeastOnceConsumer<T> {
           await this.#handleChunk(batch.topic, batch.partition, messages);
           uncommitted = (messages[messages.length - 1] as KafkaMessage).offset;
           resolveOffset(uncommitted);
+          lag.set(Math.max(0, Number(highWatermark - BigInt(uncommitted) - 1n)));
           // Commit once a second within a long batch, and always at its end: fewer round trips,
           // and a crash re-delivers at most a second's worth, which downstream absorbs by id.
           if (Date.now() - lastCommit >= 1_000) await commit();
@@ -98,6 +112,7 @@ export class AtLeastOnceConsumer<T> {
     const { decode, process, deadLetter } = this.#options;
     const good: { record: ConsumedRecord; value: T }[] = [];
     const poison: ReturnType<typeof deadLetterMessage>[] = [];
+    const poisonReasons: string[] = [];
     for (const message of messages) {
       const record: ConsumedRecord = {
         topic,
@@ -109,10 +124,14 @@ export class AtLeastOnceConsumer<T> {
       };
       const decoded = decode(record);
       if (decoded.ok) good.push({ record, value: decoded.value });
-      else poison.push(deadLetterMessage(record, decoded.reason, deadLetter.stage));
+      else {
+        poison.push(deadLetterMessage(record, decoded.reason, deadLetter.stage));
+        poisonReasons.push(decoded.reason);
+      }
     }
     if (poison.length > 0) {
       await deadLetter.producer.send(deadLetter.topic, poison);
+      countDeadLetters(deadLetter.stage, poisonReasons, this.#options.metrics);
       this.#options.logger?.warn(
         { topic, partition, count: poison.length },
         "records dead-lettered",

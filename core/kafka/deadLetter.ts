@@ -1,3 +1,4 @@
+import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
 import type { OutgoingMessage } from "./producer.js";
 
 /** A consumed record, as the consumer hands it on. */
@@ -46,4 +47,29 @@ export function deadLetterMessage(
     value: JSON.stringify(letter),
     headers: { "sentinel-reason": reason.slice(0, 200), "sentinel-stage": stage },
   };
+}
+
+/**
+ * A bounded metric label for a reason: its words before the first ":" or "(", letters only, in
+ * snake_case ("not JSON: Unexpected token" -> "not_json", "too large: 2000000 bytes" -> "too_large").
+ * Reasons keep their variable details after a colon, so the category stays one of a few.
+ */
+export function deadLetterReasonCategory(reason: string): string {
+  const head = reason.split(/[:(]/, 1)[0] ?? "";
+  const words = head.toLowerCase().match(/[a-z]+/g) ?? [];
+  return words.join("_").slice(0, 48).replace(/_+$/, "") || "other";
+}
+
+/** Counts records that reached a dead-letter place, by stage and reason category. */
+export function countDeadLetters(
+  stage: string,
+  reasons: readonly string[],
+  metrics: PipelineMetrics = pipelineMetrics,
+): void {
+  const byCategory = new Map<string, number>();
+  for (const reason of reasons) {
+    const category = deadLetterReasonCategory(reason);
+    byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+  }
+  for (const [reason, count] of byCategory) metrics.deadLetters.inc({ stage, reason }, count);
 }

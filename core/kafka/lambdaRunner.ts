@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
+import { countDeadLetters } from "./deadLetter.js";
 import { encodeMskEvent } from "./msk/mskEvent.js";
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from "./msk/types.js";
 import type { DurableProducer } from "./producer.js";
@@ -8,6 +9,7 @@ import type { DurableProducer } from "./producer.js";
 /** A Lambda handler for a Kafka event source: the MSK event in, optionally partial batch failures out. */
 export type KafkaLambdaHandler = (
   event: MskEvent,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that reports nothing is an async function returning void
 ) => Promise<KafkaBatchResponse | undefined | void>;
 
 export interface LambdaRunnerOptions {
@@ -105,6 +107,7 @@ export class LambdaRunner {
         // Like the mapping, resume from the lowest failed offset of the batch.
         failedFrom = failures
           .map((f) => BigInt(f.itemIdentifier.offset))
+          // biome-ignore lint/complexity/useMathMinMax: bigint offsets, which Math.min does not take
           .reduce((a, b) => (b < a ? b : a))
           .toString();
       } catch (caught) {
@@ -139,6 +142,10 @@ export class LambdaRunner {
         { records: records.length, functionName },
         "batch dropped after retries: no on-failure topic",
       );
+      countDeadLetters(
+        "lambda-runner",
+        records.map(() => "dropped: no on-failure destination"),
+      );
       return;
     }
     const event = encodeMskEvent(records, { eventSource: "aws:kafka" });
@@ -150,6 +157,10 @@ export class LambdaRunner {
       },
     ]);
     this.counts.recordsSentOnFailure += records.length;
+    countDeadLetters(
+      "lambda-runner",
+      records.map(() => "retries exhausted"),
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
+import { SECRET_VARIABLES } from "../config/schema.js";
 
 export type { Logger };
 
@@ -21,16 +22,7 @@ const REDACT_PATHS = [
   "*.token",
   "authorization",
   "*.authorization",
-  "SMTP_PASSWORD",
-  "*.SMTP_PASSWORD",
-  "AZURE_CLIENT_SECRET",
-  "*.AZURE_CLIENT_SECRET",
-  "TEAMS_WEBHOOK_URL",
-  "*.TEAMS_WEBHOOK_URL",
-  "KAFKA_SASL_PASSWORD",
-  "*.KAFKA_SASL_PASSWORD",
-  "CLASSIFIER_API_TOKEN",
-  "*.CLASSIFIER_API_TOKEN",
+  ...SECRET_VARIABLES.flatMap((name) => [name, `*.${name}`]),
 ];
 
 /** Structured JSON logs on stderr, or a readable rendering of the same on a terminal. */

@@ -21,6 +21,10 @@ export class PipelineMetrics {
   readonly deadLetters: Counter<"stage" | "reason">;
   readonly consumerLag: Gauge<"group" | "topic" | "partition">;
   readonly eventsIngested: Counter<"provider">;
+  readonly anomalyThreshold: Gauge;
+  readonly metricsPushes: Counter<"outcome">;
+  readonly metricsDroppedSamples: Counter<"reason">;
+  readonly metricsBufferedSamples: Gauge;
 
   constructor(registry = new Registry()) {
     this.registry = registry;
@@ -33,7 +37,7 @@ export class PipelineMetrics {
     });
     this.classifierLatency = new Histogram({
       name: "sentinel_classifier_latency_seconds",
-      help: "Time to classify one batch of events.",
+      help: "Time to classify one batch of events, cache lookups and model calls included.",
       labelNames: ["model"],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
@@ -48,9 +52,10 @@ export class PipelineMetrics {
       help: "Classification cache misses.",
       registers,
     });
+    // The classifier service exposes the same name (without the model label) for its own model.
     this.llmCalls = new Counter({
-      name: "sentinel_llm_calls_total",
-      help: "Lines sent to the model after cache and in-batch deduplication.",
+      name: "sentinel_classifier_model_calls_total",
+      help: "Lines sent to the model (LLM or baseline) after cache and in-batch deduplication.",
       labelNames: ["model"],
       registers,
     });
@@ -94,6 +99,28 @@ export class PipelineMetrics {
       name: "sentinel_events_ingested_total",
       help: "Log events read from a source and handed on, by provider.",
       labelNames: ["provider"],
+      registers,
+    });
+    this.anomalyThreshold = new Gauge({
+      name: "sentinel_anomaly_threshold",
+      help: "The configured ANOMALY_THRESHOLD: scores at or above it are anomalies.",
+      registers,
+    });
+    this.metricsPushes = new Counter({
+      name: "sentinel_metrics_pushes_total",
+      help: "Remote-write requests, by outcome: sent, or failed after retries (samples kept).",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.metricsDroppedSamples = new Counter({
+      name: "sentinel_metrics_dropped_samples_total",
+      help: "Metric samples dropped before reaching the metrics store: buffer_full or rejected.",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.metricsBufferedSamples = new Gauge({
+      name: "sentinel_metrics_buffered_samples",
+      help: "Metric samples waiting to be pushed.",
       registers,
     });
   }

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { type KafkaLambdaHandler, LambdaRunner } from "../../kafka/lambdaRunner.js";
+import { startMetricsReporting } from "../../metrics/reporting.js";
 import { UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
 import { startRuntime } from "../runtime.js";
@@ -68,6 +69,12 @@ async function runLambda(options: RunnerOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const { name, handler } = await loadHandler(options.handler);
+  const metrics = await startMetricsReporting({
+    config,
+    logger,
+    job: "sentinel-lambda-runner",
+    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
+  });
   const { kafka, producer } = await connectKafka(runtime, options.brokers);
   const functionName = options.function ?? name;
   const runner = new LambdaRunner({
@@ -87,5 +94,6 @@ async function runLambda(options: RunnerOptions): Promise<void> {
   await stopped;
   await runner.stop();
   await producer.disconnect();
+  await metrics.stop();
   logger.info({ functionName, ...runner.counts }, "lambda runner stopped");
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { classifierWorker } from "../../kafka/classifierWorker.js";
+import { startMetricsReporting } from "../../metrics/reporting.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
 import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
 
@@ -23,6 +24,12 @@ async function runClassifyWorker(options: WorkerOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
+  const metrics = await startMetricsReporting({
+    config,
+    logger,
+    job: "sentinel-worker",
+    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
+  });
   const { kafka, producer } = await connectKafka(runtime, options.brokers);
   const worker = classifierWorker({ kafka, settings: config, classifier, producer, logger });
   const stopped = untilSignal(runtime);
@@ -40,5 +47,6 @@ async function runClassifyWorker(options: WorkerOptions): Promise<void> {
   await worker.stop();
   await producer.disconnect();
   await classifier.model.dispose?.();
+  await metrics.stop();
   logger.info({ ...worker.counts, modelCalls: classifier.modelCalls }, "classifier worker stopped");
 }
