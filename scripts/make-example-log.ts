@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { describeScenario, generateSyntheticLogs } from "../core/synthetic/index.js";
 
-const options = { scenario: "incident-spike", seed: 42, rate: 3 } as const;
+const options = { scenario: "incident-spike", seed: 7, rate: 6 } as const;
 const PINO_LEVEL = { trace: 10, debug: 20, info: 30, notice: 30, warn: 40, error: 50, fatal: 60 };
 const JSON_SERVICES = new Set(["payment", "auth"]);
 

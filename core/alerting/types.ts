@@ -69,6 +69,8 @@ export interface Route {
 export interface ChannelSender {
   readonly channel: Channel;
   send(notification: Notification, route: Route, signal?: AbortSignal): Promise<void>;
+  /** Releases what the channel keeps open between sends (the SMTP connection pool). */
+  close?(): Promise<void>;
 }
 
 /** A delivery that failed; `retryable` says whether trying again can help. */

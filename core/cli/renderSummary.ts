@@ -65,12 +65,28 @@ export function renderSummary(report: SummaryReport): string {
   );
   for (const a of alerts.items.slice(0, 10)) {
     out.push(
-      `  ${a.label === "incident" ? "INCIDENT " : "WARNING  "} ${a.service}: ${a.template.slice(0, 90)} → ${a.channels.join("+")} ×${a.sent}${a.suppressed ? ` (+${formatCount(a.suppressed)} suppressed)` : ""}`,
+      `  ${a.label === "incident" ? "INCIDENT " : a.label === "anomaly" ? "ANOMALY  " : "WARNING  "} ${a.service}: ${a.template.slice(0, 90)} → ${a.channels.join("+")} ×${a.sent}${a.suppressed ? ` (+${formatCount(a.suppressed)} suppressed)` : ""}`,
     );
   }
-  out.push(
-    "",
-    `Anomalies: ${report.detector.enabled ? report.anomalies.length : report.detector.status}`,
-  );
+  out.push("", ...renderAnomalies(report));
   return out.join("\n");
+}
+
+function renderAnomalies(report: SummaryReport): string[] {
+  const { detector, anomalies } = report;
+  if (!detector.enabled) return [`Anomalies: ${detector.message}`];
+  const ignored = Object.entries(detector.eventsIgnored)
+    .map(([reason, count]) => `${formatCount(count)} ${reason.replaceAll("_", " ")}`)
+    .join(", ");
+  const out = [
+    `Anomalies: ${formatCount(anomalies.length)}`,
+    `  detector ${detector.status === "learning" ? "" : `${detector.status}: `}${detector.message}; ${formatCount(detector.bucketsJudged)} service buckets of ${detector.bucketSeconds} s judged` +
+      (ignored ? `; events ignored: ${ignored}` : ""),
+  ];
+  for (const a of anomalies.slice(0, 20)) {
+    out.push(`  ${a.kind.padEnd(17)} ${a.score.toFixed(2)}  ${a.explanation}`);
+  }
+  if (anomalies.length > 20)
+    out.push(`  … and ${anomalies.length - 20} more (--output json lists all)`);
+  return out;
 }

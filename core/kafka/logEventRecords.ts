@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { classifiedEventSchema, logEventSchema } from "../events/schema.js";
-import type { ClassifiedEvent, LogEvent } from "../events/types.js";
+import { anomalySchema, classifiedEventSchema, logEventSchema } from "../events/schema.js";
+import type { Anomaly, ClassifiedEvent, LogEvent } from "../events/types.js";
 import type { Decoded } from "./consumer.js";
 import type { ConsumedRecord } from "./deadLetter.js";
 import type { OutgoingMessage } from "./producer.js";
@@ -40,4 +40,8 @@ export function decodeLogEvent(record: ConsumedRecord): Decoded<LogEvent> {
 
 export function decodeClassifiedEvent(record: ConsumedRecord): Decoded<ClassifiedEvent> {
   return decodeWith(classifiedEventSchema as z.ZodType<ClassifiedEvent>, record);
+}
+
+export function decodeAnomaly(record: ConsumedRecord): Decoded<Anomaly> {
+  return decodeWith(anomalySchema as z.ZodType<Anomaly>, record);
 }

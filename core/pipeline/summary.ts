@@ -1,7 +1,9 @@
-import { DedupWindow } from "../alerting/dedupWindow.js";
-import { type AlertRules, alertKeyOf, type Channel, channelsFor } from "../alerting/rules.js";
+import type { AlertRules, Channel } from "../alerting/rules.js";
+import type { AlertKind } from "../alerting/types.js";
+import { WouldAlert, type WouldAlertDecision } from "../alerting/wouldAlert.js";
 import type { CacheStats } from "../classifier/classificationCache.js";
-import { type ClassifiedEvent, LABELS, type Label } from "../events/types.js";
+import type { DetectorStatus } from "../detection/types.js";
+import { type Anomaly, type ClassifiedEvent, LABELS, type Label } from "../events/types.js";
 
 type LabelCounts = Record<Label, number>;
 
@@ -20,14 +22,15 @@ export interface ServiceStat extends LabelCounts {
 
 export interface AlertStat {
   key: string;
-  label: Label;
+  /** incident, preventive_action, or anomaly (whose template is the anomaly kind). */
+  label: AlertKind;
   service: string;
   template: string;
   example: string;
   channels: Channel[];
   /** Alerts that would go out for this key (one per dedup window). */
   sent: number;
-  /** Lines inside a window that dedup would have folded into the alert before them. */
+  /** Lines (or anomalies) inside a window that dedup would have folded into the alert before them. */
   suppressed: number;
 }
 
@@ -54,8 +57,9 @@ export interface SummaryReport {
     suppressed: number;
     items: AlertStat[];
   };
-  anomalies: unknown[];
-  detector: { enabled: boolean; status: string };
+  /** Anomalies the detector raised, in window order. */
+  anomalies: Anomaly[];
+  detector: DetectorStatus;
 }
 
 export interface SummaryOptions {
@@ -69,10 +73,25 @@ export interface SummaryOptions {
 
 const OTHER = "(other)";
 
+const DETECTOR_OFF: DetectorStatus = {
+  enabled: false,
+  status: "disabled",
+  message: "anomaly detection was not run",
+  bucketSeconds: 0,
+  baselineBuckets: 0,
+  bucketsJudged: 0,
+  bucketsLearning: 0,
+  servicesReady: 0,
+  servicesLearning: 0,
+  eventsCounted: 0,
+  eventsIgnored: {},
+  anomalies: 0,
+};
+
 /** Aggregates an analysis as it streams: counts, top templates, and what would be alerted. */
 export class AnalysisSummary {
   readonly #options: Required<SummaryOptions>;
-  readonly #dedup: DedupWindow;
+  readonly #wouldAlert: WouldAlert;
   #lines = 0;
   #accepted = 0;
   #rejected = 0;
@@ -87,10 +106,15 @@ export class AnalysisSummary {
   #suppressed = 0;
   #first: string | undefined;
   #last: string | undefined;
+  readonly #anomalies: Anomaly[] = [];
+  #detector: DetectorStatus | undefined;
 
   constructor(options: SummaryOptions) {
     this.#options = { top: 5, maxTracked: 50_000, ...options };
-    this.#dedup = new DedupWindow({ windowMs: options.dedupWindowMs });
+    this.#wouldAlert = new WouldAlert({
+      rules: options.alertRules,
+      dedupWindowMs: options.dedupWindowMs,
+    });
   }
 
   recordRejected(reason: string): void {
@@ -153,26 +177,51 @@ export class AnalysisSummary {
   }
 
   #considerAlert(event: ClassifiedEvent, label: Label): void {
-    const channels = channelsFor(event, this.#options.alertRules);
-    if (channels.length === 0) return;
-    const key = alertKeyOf(event);
-    const admission = this.#dedup.admit(key, Date.parse(event.timestamp));
+    const decision = this.#wouldAlert.classified(event);
+    if (!decision) return;
+    this.#countAlert(decision, () => ({
+      label: label as AlertKind,
+      service: event.service,
+      template: event.classification.template,
+      example: event.message,
+    }));
+  }
+
+  /** An anomaly the detector raised: listed in the report, and considered for alerting. */
+  recordDetected(anomaly: Anomaly): void {
+    if (this.#anomalies.length < this.#options.maxTracked) this.#anomalies.push(anomaly);
+    this.recordAnomaly(anomaly);
+  }
+
+  /** The detector's state at the end of the analysis; without it the report says it was off. */
+  setDetectorStatus(status: DetectorStatus): void {
+    this.#detector = status;
+  }
+
+  /** An anomaly from the detector: counted in "would alert" when it scores at the threshold. */
+  recordAnomaly(anomaly: Anomaly): void {
+    const decision = this.#wouldAlert.anomaly(anomaly);
+    if (!decision) return;
+    this.#countAlert(decision, () => ({
+      label: "anomaly",
+      service: anomaly.service,
+      template: anomaly.kind,
+      example: anomaly.explanation,
+    }));
+  }
+
+  #countAlert(
+    decision: WouldAlertDecision,
+    describe: () => Pick<AlertStat, "label" | "service" | "template" | "example">,
+  ): void {
+    const { key, channels, sentOn } = decision;
     let stat = this.#alerts.get(key);
     if (!stat && this.#alerts.size < this.#options.maxTracked) {
-      stat = {
-        key,
-        label,
-        service: event.service,
-        template: event.classification.template,
-        example: event.message,
-        channels,
-        sent: 0,
-        suppressed: 0,
-      };
+      stat = { key, ...describe(), channels, sent: 0, suppressed: 0 };
       this.#alerts.set(key, stat);
     }
-    if (admission.send) {
-      for (const channel of channels) this.#sent[channel]++;
+    for (const channel of sentOn) this.#sent[channel]++;
+    if (sentOn.length > 0) {
       if (stat) stat.sent++;
     } else {
       this.#suppressed++;
@@ -225,8 +274,11 @@ export class AnalysisSummary {
           )
           .slice(0, top * 4),
       },
-      anomalies: [],
-      detector: { enabled: false, status: "anomaly detection is not part of this build yet" },
+      anomalies: [...this.#anomalies].sort(
+        (a, b) =>
+          a.window.start.localeCompare(b.window.start) || a.service.localeCompare(b.service),
+      ),
+      detector: this.#detector ?? DETECTOR_OFF,
     };
   }
 }
@@ -235,8 +287,8 @@ function byCountThenTemplate(a: TemplateStat, b: TemplateStat): number {
   return b.count - a.count || a.template.localeCompare(b.template);
 }
 
-function severity(label: Label): number {
-  return label === "incident" ? 2 : label === "preventive_action" ? 1 : 0;
+function severity(label: AlertKind): number {
+  return label === "incident" || label === "anomaly" ? 2 : label === "preventive_action" ? 1 : 0;
 }
 
 function round(value: number): number {

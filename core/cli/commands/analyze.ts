@@ -7,7 +7,7 @@ import { eventMessage } from "../../kafka/logEventRecords.js";
 import type { OutgoingMessage } from "../../kafka/producer.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
-import { AnalysisSummary } from "../../pipeline/summary.js";
+import { EmbeddedReport } from "../embeddedReport.js";
 import {
   exitQuietlyOnBrokenPipe,
   fileSource,
@@ -77,10 +77,10 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   const input = openInput(file);
   if (options.to === "kafka") return sendToKafka(runtime, input, options);
   const classifier = await createClassifier(runtime, options);
-  const summary = new AnalysisSummary({
-    alertRules: { sendPreventiveEmails: config.SEND_PREVENTIVE_EMAILS, minConfidence: 0 },
-    dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
+  // Detection replays the input's timeline on event time; the summary lists what it raised.
+  const report = new EmbeddedReport(config, {
     top: options.top,
+    detect: options.output !== "jsonl",
   });
   const lineToEvent = new LineToEvent({
     format: options.format,
@@ -91,11 +91,9 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
 
   const sinks: PipelineSinks[] = [
     {
-      classified: (events) => {
-        for (const event of events) summary.recordClassified(event);
-      },
+      classified: (events) => report.recordClassified(events),
       rejected: (rejections) => {
-        for (const rejection of rejections) summary.recordRejected(rejection.reason);
+        for (const rejection of rejections) report.recordRejected(rejection.reason);
       },
     },
   ];
@@ -137,21 +135,16 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   }
   status.clear();
   await rejectsFile?.end();
-
-  const report = summary.report({
-    model: classifier.modelName,
-    modelCalls: classifier.modelCalls,
-    cache: classifier.cacheStats,
-  });
-  if (options.output === "json") await stdout.write(JSON.stringify(report, null, 2));
-  if (options.output === "summary") await stdout.write(renderSummary(report));
+  const summary = await report.finish(classifier);
+  if (options.output === "json") await stdout.write(JSON.stringify(summary, null, 2));
+  if (options.output === "summary") await stdout.write(renderSummary(summary));
   await stdout.end();
   await classifier.model.dispose?.();
 
   const { lines, accepted, rejected } = pipeline.counts;
   if (rejected > 0) {
     runtime.logger.warn(
-      { lines, accepted, rejected, reasons: report.input.rejectReasons },
+      { lines, accepted, rejected, reasons: summary.input.rejectReasons },
       options.rejects
         ? `${rejected} lines rejected, details in ${options.rejects}`
         : `${rejected} lines rejected (--rejects FILE lists them)`,

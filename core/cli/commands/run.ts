@@ -1,8 +1,14 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { createChannels } from "../../alerting/channels/index.js";
+import { createNotifier } from "../../alerting/createNotifier.js";
+import type { NotifyTicket } from "../../alerting/notifier.js";
+import { stateDir } from "../../config/stateDir.js";
+import { PersistentDetector } from "../../detection/embeddedDetector.js";
 import type { Label } from "../../events/types.js";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
+import { startMetricsReporting } from "../../metrics/reporting.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
 import { followFile } from "../../sources/fileFollower.js";
@@ -11,6 +17,7 @@ import type { Scenario } from "../../synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { formatCount, StatusLine } from "../progress.js";
 import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
+import { stopOnSignals } from "../stopSignal.js";
 import { formatOption, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { parseScenario } from "./produce.js";
 
@@ -59,13 +66,13 @@ async function run(options: RunOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
-  const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    logger.info({ signal }, "stopping: finishing the batch in flight");
-    stop.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const metrics = await startMetricsReporting({
+    config,
+    logger,
+    job: "sentinel-run",
+    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
+  });
+  const stop = stopOnSignals(logger);
 
   const chunks = options.follow
     ? followFile(options.follow, {
@@ -87,11 +94,47 @@ async function run(options: RunOptions): Promise<void> {
     maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
   });
 
+  // Alerts go out as they are decided; dedup state and undeliverable alerts live in the state
+  // directory, so a restart neither repeats nor forgets them.
+  const channels = createChannels(config, logger);
+  if (channels.length === 0)
+    logger.warn(
+      "no alert channel configured (SMTP_HOST or EMAIL_TRANSPORT=ses, TEAMS_WEBHOOK_URL): alerts are decided and counted, not sent",
+    );
+  const notifier = await createNotifier(config, { channels, logger });
+  const watchDelivery = (ticket: NotifyTicket) => {
+    ticket.done.catch((error: Error) =>
+      logger.error(
+        { error: error.message, alert: ticket.alert?.id },
+        "alert state could not be saved",
+      ),
+    );
+  };
+
   const labels: Record<Label, number> = { incident: 0, preventive_action: 0, normal: 0 };
+  // Live detection on event time; its baseline survives restarts in the state directory.
+  let anomalies = 0;
+  const detector = new PersistentDetector(config, {
+    file: join(stateDir(config), "detector-state.json"),
+    logger,
+    onAnomaly: (anomaly) => {
+      anomalies++;
+      logger.warn({ anomaly }, anomaly.explanation);
+      notifier
+        .notifyAnomaly(anomaly)
+        .then(watchDelivery, (error: Error) =>
+          logger.error({ error: error.message, anomaly: anomaly.id }, "anomaly alert failed"),
+        );
+    },
+  });
   const sinks: PipelineSinks[] = [
     {
-      classified: (events) => {
-        for (const event of events) labels[event.classification.label]++;
+      classified: async (events) => {
+        for (const event of events) {
+          labels[event.classification.label]++;
+          watchDelivery(await notifier.notifyClassified(event));
+        }
+        await detector.observe(events);
       },
       rejected: (rejections) => {
         for (const rejection of rejections) logger.debug(rejection, "line rejected");
@@ -117,8 +160,13 @@ async function run(options: RunOptions): Promise<void> {
     const { lines, rejected } = pipeline.counts;
     const { hits, misses } = classifier.cacheStats;
     const hitRatio = hits + misses === 0 ? 0 : (100 * hits) / (hits + misses);
-    return `${formatCount(lines)} lines (${formatCount(Math.round(lines / seconds))}/s) | incident ${formatCount(labels.incident)} | preventive ${formatCount(labels.preventive_action)} | normal ${formatCount(labels.normal)} | rejected ${formatCount(rejected)} | cache ${hitRatio.toFixed(1)}% | ${classifier.modelName}`;
+    return `${formatCount(lines)} lines (${formatCount(Math.round(lines / seconds))}/s) | incident ${formatCount(labels.incident)} | preventive ${formatCount(labels.preventive_action)} | normal ${formatCount(labels.normal)} | rejected ${formatCount(rejected)} | cache ${hitRatio.toFixed(1)}% | ${classifier.modelName} | anomalies ${formatCount(anomalies)}${detector.status().status === "learning" ? " (learning)" : ""}`;
   };
+  const detectorTicker = setInterval(() => {
+    detector
+      .tick()
+      .catch((error: Error) => logger.warn({ error: error.message }, "detector tick failed"));
+  }, 5_000);
   const ticker = setInterval(
     () => {
       if (status.enabled) status.update(describe(), true);
@@ -140,10 +188,19 @@ async function run(options: RunOptions): Promise<void> {
       await pipeline.process(batch);
     }
   } finally {
+    stop.release();
     clearInterval(ticker);
+    clearInterval(detectorTicker);
+    detector.stop();
     status.clear();
+    await notifier.close();
+    for (const channel of channels) await channel.close?.();
+    await metrics.stop();
     await stdout.end();
     await classifier.model.dispose?.();
-    logger.info({ ...pipeline.counts, labels, cache: classifier.cacheStats }, "pipeline stopped");
+    logger.info(
+      { ...pipeline.counts, labels, cache: classifier.cacheStats, detector: detector.status() },
+      "pipeline stopped",
+    );
   }
 }

@@ -1,6 +1,12 @@
 export { batchItemFailure, batchResponse } from "./batchResponse.js";
 export { MskEventError, type MskEventIssue } from "./errors.js";
-export { compareOffsets, decodeMskEvent, encodeMskEvent, partitionKey } from "./mskEvent.js";
+export {
+  compareOffsets,
+  consumedRecordOf,
+  decodeMskEvent,
+  encodeMskEvent,
+  partitionKey,
+} from "./mskEvent.js";
 export type {
   KafkaBatchItemFailure,
   KafkaBatchResponse,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ConsumedRecord } from "../deadLetter.js";
 import { MskEventError, type MskEventIssue } from "./errors.js";
 import {
   type KafkaRecord,
@@ -273,4 +274,16 @@ function formatPath(path: readonly PropertyKey[]): string {
     } else out += `[${JSON.stringify(String(part))}]`;
   }
   return out === "" ? "(event)" : out;
+}
+
+/** A record of an MSK event as the consumer side (decoders, dead letters) sees records. */
+export function consumedRecordOf(record: KafkaRecord): ConsumedRecord {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key,
+    value: record.value,
+    timestamp: String(record.timestamp),
+  };
 }

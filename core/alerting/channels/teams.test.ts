@@ -1,0 +1,377 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { describe, it } from "node:test";
+import { createLogger } from "../../logging/logger.js";
+import { withRetry } from "../../retry/backoff.js";
+import type { AdaptiveCardMessage } from "../render/adaptiveCard.js";
+import {
+  alertNotification,
+  classifiedEvent,
+  digestNotification,
+  incidentAlert,
+} from "../render/fixtures.js";
+import type { MessageCard } from "../render/messageCard.js";
+import { TEAMS_MAX_BODY_BYTES } from "../render/teamsBody.js";
+import { DeliveryError } from "../types.js";
+import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./teams.js";
+
+/** What the stand-in webhook answers: a status, headers and a body; `hang` never answers. */
+type Answer = { status: number; headers?: Record<string, string>; body?: string } | "hang";
+
+interface Received {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  body: string;
+  bytes: number;
+}
+
+/**
+ * An HTTP server on loopback standing in for a Teams Workflows webhook: records each request
+ * and answers from `answers` in turn (202 once they run out, as Workflows does).
+ */
+async function withWebhook(
+  answers: Answer[],
+  body: (hook: { url: string; received: Received[] }) => Promise<void>,
+): Promise<void> {
+  const received: Received[] = [];
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      received.push({
+        method: request.method ?? "",
+        path: request.url ?? "",
+        contentType: request.headers["content-type"],
+        body: raw.toString("utf8"),
+        bytes: raw.length,
+      });
+      const answer = answers.shift() ?? { status: 202 };
+      if (answer === "hang") return;
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body ?? "");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  // Shaped like a real Workflows URL: the signature in the query string is the secret.
+  const url = `http://127.0.0.1:${port}/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=FAKE-SIGNATURE-0123456789`;
+  try {
+    await body({ url, received });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function teams(options: Partial<TeamsChannelOptions> = {}) {
+  return new TeamsChannel({
+    format: "adaptive",
+    timeoutMs: 5000,
+    requestsPerSecond: 100,
+    ...options,
+  });
+}
+
+async function expectDeliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected the send to fail");
+}
+
+function assertNoUrl(error: DeliveryError, url: string) {
+  const texts = [error.message, String(error.stack)];
+  let cause: unknown = error.cause;
+  while (cause instanceof Error) {
+    texts.push(cause.message, String(cause.stack));
+    cause = cause.cause;
+  }
+  for (const text of texts) {
+    assert.ok(!text.includes(url), "the webhook URL is in an error");
+    assert.doesNotMatch(text, /FAKE-SIGNATURE/);
+  }
+}
+
+describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
+  it("posts an Adaptive Card message and takes Workflows' 202 as delivered", async () => {
+    await withWebhook([{ status: 202 }], async ({ url, received }) => {
+      await teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url });
+      assert.equal(received.length, 1);
+      const request = received[0] as Received;
+      assert.equal(request.method, "POST");
+      assert.equal(request.contentType, "application/json");
+      assert.match(request.path, /^\/workflows\/abc123\/.*sig=FAKE-SIGNATURE-0123456789$/);
+      assert.ok(request.bytes <= TEAMS_MAX_BODY_BYTES);
+      const message = JSON.parse(request.body) as AdaptiveCardMessage;
+      assert.equal(message.type, "message");
+      const attachment = message.attachments[0];
+      assert.equal(attachment.contentType, "application/vnd.microsoft.card.adaptive");
+      assert.equal(attachment.content.type, "AdaptiveCard");
+      assert.equal(attachment.content.version, "1.4");
+      assert.ok(attachment.content.body.some((element) => element.type === "FactSet"));
+      assert.deepEqual(
+        attachment.content.actions.map((action) => action.title),
+        ["Open dashboard", "Open logs", "Runbook"],
+      );
+      assert.doesNotMatch(
+        request.body,
+        /NotARealPassword|AKIAIOSFODNN7EXAMPLE|fake-token-0123456789/,
+      );
+    });
+  });
+
+  it("cuts a huge alert and a 500-alert digest to fit before posting", async () => {
+    await withWebhook([], async ({ url, received }) => {
+      const events = Array.from({ length: 40 }, (_, i) =>
+        classifiedEvent(`line ${i} ${"z".repeat(20_000)}`, { id: `e${i}` }),
+      );
+      const channel = teams();
+      const route = { emailRecipients: [], teamsWebhookUrl: url };
+      await channel.send(alertNotification(incidentAlert({ events })), route);
+      await channel.send(digestNotification(500), route);
+      assert.equal(received.length, 2);
+      for (const request of received)
+        assert.ok(request.bytes <= TEAMS_MAX_BODY_BYTES, `${request.bytes}`);
+      assert.match(received[0]?.body ?? "", /Showing \d+ of 40 log lines\./);
+      assert.match(received[1]?.body ?? "", /Showing \d+ of 500 alerts\./);
+    });
+  });
+
+  it("reports 429 with Retry-After, then 500, as retryable and is delivered on the third try", async () => {
+    const answers: Answer[] = [
+      { status: 429, headers: { "retry-after": "1" }, body: "Too many requests" },
+      { status: 500, body: "internal error" },
+      { status: 202 },
+    ];
+    await withWebhook(answers, async ({ url, received }) => {
+      const channel = teams();
+      const failures: DeliveryError[] = [];
+      const delays: number[] = [];
+      await withRetry(
+        () => channel.send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
+        { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 10 },
+        {
+          isRetryable: (e) => e instanceof DeliveryError && e.retryable,
+          retryAfterMs: (e) => (e instanceof DeliveryError ? e.retryAfterMs : undefined),
+          onRetry: ({ error, delayMs }) => {
+            failures.push(error as DeliveryError);
+            delays.push(delayMs);
+          },
+        },
+      );
+      assert.deepEqual(
+        failures.map((f) => [f.status, f.retryable, f.retryAfterMs]),
+        [
+          [429, true, 1000],
+          [500, true, undefined],
+        ],
+      );
+      assert.ok((delays[0] ?? 0) >= 1000, "the retry waited for Retry-After");
+      assert.equal(received.length, 3, "every attempt reached the webhook");
+      for (const failure of failures) assertNoUrl(failure, url);
+    });
+  });
+
+  it("holds sends to a throttled webhook until its Retry-After has passed", async () => {
+    await withWebhook(
+      [{ status: 429, headers: { "retry-after": "120" } }],
+      async ({ url, received }) => {
+        const channel = teams();
+        const route = { emailRecipients: [], teamsWebhookUrl: url };
+        const first = await expectDeliveryError(channel.send(alertNotification(), route));
+        assert.equal(first.retryAfterMs, 120_000);
+        const held = await expectDeliveryError(channel.send(alertNotification(), route));
+        assert.equal(held.retryable, true);
+        assert.equal(held.status, 429);
+        assert.ok((held.retryAfterMs ?? 0) > 60_000 && (held.retryAfterMs ?? 0) <= 120_000);
+        assert.equal(received.length, 1, "the held send did not reach the webhook");
+
+        const otherWebhook = url.replace("abc123", "def456");
+        await channel.send(alertNotification(), {
+          emailRecipients: [],
+          teamsWebhookUrl: otherWebhook,
+        });
+        assert.equal(received.length, 2, "another webhook is not held");
+      },
+    );
+  });
+
+  it("reports 413 and 400 MessageSizeExceeded as final", async () => {
+    const answers: Answer[] = [
+      { status: 413, body: "Request Entity Too Large" },
+      {
+        status: 400,
+        body: '{"error":{"code":"MessageSizeExceeded","message":"The request content length exceeds the limit"}}',
+      },
+      { status: 400, body: '{"error":{"code":"InvalidTemplate"}}' },
+    ];
+    await withWebhook(answers, async ({ url }) => {
+      const channel = teams();
+      const route = { emailRecipients: [], teamsWebhookUrl: url };
+      const tooLarge = await expectDeliveryError(channel.send(alertNotification(), route));
+      assert.deepEqual([tooLarge.status, tooLarge.retryable], [413, false]);
+      const sizeExceeded = await expectDeliveryError(channel.send(alertNotification(), route));
+      assert.deepEqual([sizeExceeded.status, sizeExceeded.retryable], [400, false]);
+      assert.match(sizeExceeded.message, /MessageSizeExceeded/);
+      const invalid = await expectDeliveryError(channel.send(alertNotification(), route));
+      assert.deepEqual([invalid.status, invalid.retryable], [400, false]);
+      assert.match(invalid.message, /rejected the card/);
+    });
+  });
+
+  it("reports a deleted workflow (404) as final without naming the URL", async () => {
+    await withWebhook([{ status: 404, body: "not found" }], async ({ url }) => {
+      const error = await expectDeliveryError(
+        teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
+      );
+      assert.deepEqual([error.status, error.retryable], [404, false]);
+      assertNoUrl(error, url);
+    });
+  });
+
+  it("reports a webhook that does not answer in time as retryable", async () => {
+    await withWebhook(["hang"], async ({ url }) => {
+      const error = await expectDeliveryError(
+        teams({ timeoutMs: 200 }).send(alertNotification(), {
+          emailRecipients: [],
+          teamsWebhookUrl: url,
+        }),
+      );
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /did not answer within 200 ms/);
+      assertNoUrl(error, url);
+    });
+  });
+
+  it("reports a refused connection as retryable and an unusable URL as final", async () => {
+    let closedUrl = "";
+    await withWebhook([], async ({ url }) => {
+      closedUrl = url;
+    });
+    const refused = await expectDeliveryError(
+      teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: closedUrl }),
+    );
+    assert.equal(refused.retryable, true);
+    assert.match(refused.message, /could not be reached \(ECONNREFUSED\)/);
+    assertNoUrl(refused, closedUrl);
+
+    const badUrl = "http://[not-a-host/sig=FAKE-SIGNATURE";
+    const unusable = await expectDeliveryError(
+      teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: badUrl }),
+    );
+    assert.equal(unusable.retryable, false);
+    assertNoUrl(unusable, badUrl);
+  });
+
+  it("reports a send aborted by the caller as retryable", async () => {
+    await withWebhook(["hang"], async ({ url }) => {
+      const controller = new AbortController();
+      const sending = teams().send(
+        alertNotification(),
+        { emailRecipients: [], teamsWebhookUrl: url },
+        controller.signal,
+      );
+      controller.abort();
+      const error = await expectDeliveryError(sending);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /aborted/);
+    });
+  });
+
+  it("fails a route without a webhook at once", async () => {
+    const error = await expectDeliveryError(
+      teams().send(alertNotification(), { emailRecipients: [] }),
+    );
+    assert.equal(error.retryable, false);
+  });
+
+  it("never writes the webhook URL to the log", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ level: "debug", format: "json", destination });
+    await withWebhook([{ status: 202 }, { status: 202 }], async ({ url }) => {
+      const events = Array.from({ length: 30 }, (_, i) =>
+        classifiedEvent(`l${i} ${"q".repeat(5000)}`),
+      );
+      const channel = teams({ logger });
+      const route = { emailRecipients: [], teamsWebhookUrl: url };
+      await channel.send(alertNotification(incidentAlert({ events })), route);
+      await channel.send(alertNotification(), route);
+    });
+    assert.ok(lines.some((line) => line.includes("Teams card cut to fit")));
+    assert.ok(lines.some((line) => line.includes("Teams card delivered")));
+    for (const line of lines) assert.doesNotMatch(line, /FAKE-SIGNATURE|\/workflows\//);
+  });
+});
+
+describe("TeamsChannel with the legacy MessageCard format", () => {
+  it("posts a MessageCard and reads a connector's 200-with-error answer", async () => {
+    const answers: Answer[] = [
+      { status: 200, body: "1" },
+      {
+        status: 200,
+        body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId abc",
+      },
+    ];
+    await withWebhook(answers, async ({ url, received }) => {
+      const channel = teams({ format: "messagecard" });
+      const route = { emailRecipients: [], teamsWebhookUrl: url };
+      await channel.send(alertNotification(), route);
+      const card = JSON.parse(received[0]?.body ?? "{}") as MessageCard;
+      assert.equal(card["@type"], "MessageCard");
+      assert.deepEqual(
+        card.potentialAction.map((action) => action.name),
+        ["Open dashboard", "Open logs", "Runbook"],
+      );
+      const throttled = await expectDeliveryError(channel.send(alertNotification(), route));
+      assert.deepEqual([throttled.status, throttled.retryable], [429, true]);
+    });
+  });
+});
+
+describe("classifyTeamsResponse", () => {
+  it("accepts 2xx and classifies the rest", () => {
+    assert.equal(classifyTeamsResponse(202, null, "", "adaptive"), undefined);
+    assert.equal(classifyTeamsResponse(200, null, "1", "messagecard"), undefined);
+    const outcomes = [429, 408, 500, 502, 503, 400, 401, 403, 404, 410, 413, 302].map((status) => {
+      const error = classifyTeamsResponse(status, null, "", "adaptive");
+      return [status, error?.retryable];
+    });
+    assert.deepEqual(outcomes, [
+      [429, true],
+      [408, true],
+      [500, true],
+      [502, true],
+      [503, true],
+      [400, false],
+      [401, false],
+      [403, false],
+      [404, false],
+      [410, false],
+      [413, false],
+      [302, false],
+    ]);
+  });
+
+  it("reads Retry-After in seconds or as an HTTP date", () => {
+    const now = Date.parse("2026-03-14T09:00:00Z");
+    assert.equal(classifyTeamsResponse(503, "30", "", "adaptive", now)?.retryAfterMs, 30_000);
+    assert.equal(
+      classifyTeamsResponse(429, "Sat, 14 Mar 2026 09:02:00 GMT", "", "adaptive", now)
+        ?.retryAfterMs,
+      120_000,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Masks secrets (and, when asked, personal data) in text before it leaves in an alert.
+ * Pure and idempotent: masking a masked text changes nothing. Masks stay readable, so an
+ * operator still sees what kind of value was there (`AKIA****`, `password=****`, `[email]`).
+ */
+
+export interface MaskOptions {
+  /** Replace e-mail addresses with `[email]`. */
+  maskEmails?: boolean;
+  /** Replace IPv4 and IPv6 addresses with `[ip]`. */
+  maskIps?: boolean;
+}
+
+const MASK = "****";
+
+/** `-----BEGIN RSA PRIVATE KEY----- ... -----END RSA PRIVATE KEY-----`, or a cut one with no end. */
+const PRIVATE_KEY =
+  /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\s\S]*$)/g;
+
+/** header.payload.signature, both first parts base64url JSON objects (`{"` is `eyJ`). */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/** scheme://user:password@host; the user may be empty (redis://:password@host). */
+const URL_CREDENTIALS = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s:/@]*):([^\s@/]+)@/g;
+
+/** An Authorization header or field, with or without a scheme word before the credentials. */
+const AUTHORIZATION =
+  /((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|Digest|Token|Negotiate|AWS4-HMAC-SHA256)\s+)?([^\s"',;]+)/gi;
+
+/** `Bearer <token>` or `Basic <base64>` anywhere; a token has a digit or symbol, so prose is left. */
+const SCHEME_TOKEN = /\b(Bearer|Basic)\s+(?=[\w\-.~+/]*[\d\-.~+/])[\w\-.~+/]{6,}=*/g;
+
+/** AWS access key ids: long-term (AKIA), temporary (ASIA) and the other documented prefixes. */
+const AWS_ACCESS_KEY_ID =
+  /\b(AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}\b/g;
+
+/**
+ * `key=value`, `key: value`, `"key": "value"` and connection-string `Key=value;` pairs whose key
+ * ends with a sensitive word: password, secret, token, api key, AWS secret access key, Azure
+ * AccountKey / SharedAccessKey, SAS and presigned-URL signatures. Quotes may be JSON-escaped.
+ */
+const SENSITIVE_KEY =
+  "[\\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|accountkey|sharedaccesskey|sharedaccesssignature|private[_-]?key|credentials?|sig|signature|security[_-]?token)";
+const SENSITIVE_PAIR = new RegExp(
+  `(?<![\\w.-])(${SENSITIVE_KEY}(?:\\\\?["'])?\\s*[:=]\\s*)` +
+    `(\\\\"(?:[^"\\\\\\n]|\\\\[^"])*\\\\"|"[^"\\n]*"|'[^'\\n]*'|[^\\s"'\\\\,;&}\\])]+)`,
+  "gi",
+);
+
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
+
+const IPV4_OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`(?<![\\d.])${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}(?![\\d]|\\.\\d)`, "g");
+
+const H = "[0-9A-Fa-f]{1,4}";
+/** Full (eight groups) or compressed (`::`) IPv6; time stamps such as 10:02:11 never match. */
+const IPV6 = new RegExp(
+  `(?<![\\w:])(?:(?:${H}:){7}${H}|(?:${H}(?::${H}){0,6})?::(?:${H}(?::${H}){0,6})?)(?![\\w:])`,
+  "g",
+);
+
+/**
+ * Masks secrets in `text`; e-mail addresses and IP addresses too when the options ask for it.
+ *
+ * @example
+ * maskSensitive("login with password=hunter2 from 192.0.2.10", { maskIps: true });
+ * // "login with password=**** from [ip]"
+ */
+export function maskSensitive(text: string, options: MaskOptions = {}): string {
+  let masked = text
+    .replace(PRIVATE_KEY, (_match, kind: string) => `[${kind}private key]`)
+    .replace(JWT, "[jwt]")
+    .replace(URL_CREDENTIALS, (_match, scheme: string, user: string) => {
+      return `${scheme}${user}:${MASK}@`;
+    })
+    .replace(
+      AUTHORIZATION,
+      (_match, prefix: string, scheme: string | undefined) =>
+        `${prefix}${scheme ? `${scheme} ` : ""}${MASK}`,
+    )
+    .replace(SCHEME_TOKEN, (_match, scheme: string) => `${scheme} ${MASK}`)
+    .replace(AWS_ACCESS_KEY_ID, (_match, prefix: string) => `${prefix}${MASK}`)
+    .replace(SENSITIVE_PAIR, (_match, prefix: string, value: string) => {
+      return `${prefix}${maskValueKeepingQuotes(value)}`;
+    });
+  if (options.maskEmails) masked = masked.replace(EMAIL, "[email]");
+  if (options.maskIps)
+    masked = masked
+      .replace(IPV4, "[ip]")
+      .replace(IPV6, (match) => (match === "::" ? match : "[ip]"));
+  return masked;
+}
+
+function maskValueKeepingQuotes(value: string): string {
+  for (const quote of ['\\"', '"', "'"]) {
+    if (value.length >= quote.length * 2 && value.startsWith(quote) && value.endsWith(quote))
+      return `${quote}${MASK}${quote}`;
+  }
+  return MASK;
+}

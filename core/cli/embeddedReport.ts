@@ -1,0 +1,54 @@
+import { alertRulesFromConfig } from "../alerting/createNotifier.js";
+import type { CachingClassifier } from "../classifier/cachingClassifier.js";
+import type { Config } from "../config/schema.js";
+import type { AnomalyDetector, Detection } from "../detection/detector.js";
+import { embeddedDetector } from "../detection/embeddedDetector.js";
+import type { ClassifiedEvent } from "../events/types.js";
+import { AnalysisSummary, type SummaryReport } from "../pipeline/summary.js";
+
+/**
+ * The report `sentinel analyze` and `sentinel ingest --to embedded` print: counts, top templates,
+ * what would alert (the notifier's rules and dedup) and the anomalies found by replaying the
+ * input's timeline on event time.
+ */
+export class EmbeddedReport {
+  readonly #summary: AnalysisSummary;
+  readonly #detector: AnomalyDetector | undefined;
+
+  constructor(config: Config, options: { top: number; detect: boolean }) {
+    this.#summary = new AnalysisSummary({
+      alertRules: alertRulesFromConfig(config),
+      dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
+      top: options.top,
+    });
+    this.#detector = options.detect ? embeddedDetector(config).detector : undefined;
+  }
+
+  async recordClassified(events: readonly ClassifiedEvent[]): Promise<void> {
+    for (const event of events) this.#summary.recordClassified(event);
+    if (this.#detector)
+      await this.#record(await this.#detector.observe(events as ClassifiedEvent[]));
+  }
+
+  recordRejected(reason: string): void {
+    this.#summary.recordRejected(reason);
+  }
+
+  /** Judges the buckets still open, then reports. */
+  async finish(classifier: CachingClassifier): Promise<SummaryReport> {
+    if (this.#detector) {
+      await this.#record(await this.#detector.flush());
+      this.#summary.setDetectorStatus(this.#detector.status());
+    }
+    return this.#summary.report({
+      model: classifier.modelName,
+      modelCalls: classifier.modelCalls,
+      cache: classifier.cacheStats,
+    });
+  }
+
+  async #record(detection: Detection): Promise<void> {
+    for (const anomaly of detection.anomalies) this.#summary.recordDetected(anomaly);
+    await detection.commit();
+  }
+}

@@ -1,0 +1,69 @@
+import { loadConfig } from "../../core/config/load.js";
+import type { Config } from "../../core/config/schema.js";
+import { createLogger, type Logger } from "../../core/logging/logger.js";
+import { type MetricsReporting, startMetricsReporting } from "../../core/metrics/reporting.js";
+
+export interface LambdaEnvironment {
+  config: Config;
+  logger: Logger;
+  /** Remote write of this function's metrics, pushed at the end of each invocation. */
+  metrics: Promise<MetricsReporting | undefined>;
+}
+
+const environments = new Map<string, LambdaEnvironment>();
+
+/**
+ * Configuration (validated once, errors naming the variable), a JSON logger and metrics reporting
+ * for a Lambda handler, kept for the execution environment's lifetime.
+ */
+export function lambdaEnvironment(component: string): LambdaEnvironment {
+  let environment = environments.get(component);
+  if (!environment) {
+    const config = loadConfig();
+    const logger = createLogger({ level: config.SENTINEL_LOG_LEVEL, format: "json" }).child({
+      component,
+    });
+    const metrics = startMetricsReporting({ config, logger, job: component }).catch(
+      (error: Error) => {
+        logger.error({ error: error.message }, "metrics are not reported");
+        return undefined;
+      },
+    );
+    environment = { config, logger, metrics };
+    environments.set(component, environment);
+  }
+  return environment;
+}
+
+/**
+ * Runs one invocation, then pushes the metrics it recorded (when remote write is configured)
+ * before the function freezes; a metrics store that is down costs at most two seconds.
+ */
+export async function withMetrics<T>(component: string, invoke: () => Promise<T>): Promise<T> {
+  try {
+    return await invoke();
+  } finally {
+    const reporting = await lambdaEnvironment(component).metrics;
+    await reporting?.flush({ timeoutMs: 2_000 });
+  }
+}
+
+/**
+ * A Lambda entry point whose dependencies (clients, producer, state store) are built on the first
+ * invocation and kept for the execution environment; a failed build is retried on the next one.
+ * Each invocation pushes its metrics before returning.
+ */
+export function lazyHandler<R>(
+  component: string,
+  build: () => Promise<(event: unknown) => Promise<R>>,
+): (event: unknown) => Promise<R> {
+  let built: Promise<(event: unknown) => Promise<R>> | undefined;
+  return (event) =>
+    withMetrics(component, async () => {
+      built ??= build().catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      });
+      return (await built)(event);
+    });
+}
