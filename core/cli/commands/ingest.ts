@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { registerIngestAws } from "./ingestAws.js";
+import { registerIngestAzure } from "./ingestAzure.js";
+import { registerIngestLoki } from "./ingestLoki.js";
 
 /**
  * `sentinel ingest <source>`: read logs where they live (AWS CloudWatch, Azure Log Analytics,
@@ -10,5 +13,8 @@ export function registerIngest(program: Command): Command {
     .description(
       "read logs from AWS CloudWatch, Azure Monitor or Loki, resuming from a checkpoint",
     );
+  registerIngestAws(ingest);
+  registerIngestAzure(ingest);
+  registerIngestLoki(ingest);
   return ingest;
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { durationMs } from "../../config/schema.js";
 import type { InputFormat } from "../../normalize/index.js";
 
 function oneOf<T extends string>(allowed: readonly T[]) {
@@ -31,4 +32,11 @@ export function formatOption(): Option {
   return new Option("-f, --format <format>", "input format: auto, json, text or syslog")
     .argParser(parseFormat)
     .default("auto");
+}
+
+/** "90s", "30m", "2h", "7d" → milliseconds. */
+export function parseDuration(value: string): number {
+  const parsed = durationMs.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError("expected a duration such as 30m, 2h or 7d");
+  return parsed.data;
 }

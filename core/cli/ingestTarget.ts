@@ -1,0 +1,122 @@
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import type { Config } from "../config/schema.js";
+import { stateDir } from "../config/stateDir.js";
+import { FileCheckpointStore } from "../ingest/checkpoints/fileCheckpointStore.js";
+import { CallbackEventSink, type EventSink, KafkaEventSink } from "../ingest/eventSink.js";
+import { parseOutput, parsePositiveInt } from "./commands/options.js";
+import { EmbeddedReport } from "./embeddedReport.js";
+import { exitQuietlyOnBrokenPipe, LineWriter } from "./io.js";
+import { addKafkaOptions, connectKafka } from "./kafka.js";
+import { renderSummary } from "./renderSummary.js";
+import { addModelOptions, createClassifier, type ModelChoice, type Runtime } from "./runtime.js";
+
+/**
+ * Where `sentinel ingest <source>` hands its events: the embedded pipeline (classified here, and
+ * summarised at the end like `sentinel analyze`), or Kafka `raw-logs` for the classifier workers.
+ * Every ingest source registers these options and opens its target with `openIngestTarget`.
+ */
+
+export interface IngestTargetOptions extends ModelChoice {
+  to: "embedded" | "kafka";
+  output: "summary" | "json" | "jsonl";
+  top: number;
+  brokers?: string;
+  checkpointDir?: string;
+}
+
+export interface IngestTarget {
+  /** Resolves once the events are classified (embedded) or acknowledged by Kafka. */
+  sink: EventSink;
+  /** Prints the summary (embedded) or disconnects (Kafka). */
+  close(): Promise<void>;
+}
+
+/** `--to`, `-o/--output`, `--top`, the model options and `--brokers`. */
+export function addIngestTargetOptions(command: Command): Command {
+  command
+    .addOption(
+      new Option(
+        "--to <target>",
+        "embedded (classify here, print a summary) or kafka (the raw-logs topic)",
+      )
+        .choices(["embedded", "kafka"])
+        .default("embedded"),
+    )
+    .option(
+      "-o, --output <output>",
+      "with --to embedded: summary, json (the summary) or jsonl (one classified event per line)",
+      parseOutput,
+      "summary",
+    )
+    .option("--top <n>", "with --to embedded: templates listed per label", parsePositiveInt, 5)
+    .option(
+      "--checkpoint-dir <dir>",
+      "where checkpoints are kept (default: <SENTINEL_STATE_DIR>/checkpoints)",
+    );
+  return addKafkaOptions(addModelOptions(command));
+}
+
+/** The CLI's checkpoints: JSON files in --checkpoint-dir, else the state directory's checkpoints/. */
+export function checkpointStore<T>(
+  config: Config,
+  dir: string | undefined,
+): FileCheckpointStore<T> {
+  return new FileCheckpointStore<T>(dir ?? join(stateDir(config), "checkpoints"));
+}
+
+export async function openIngestTarget(
+  runtime: Runtime,
+  options: IngestTargetOptions,
+): Promise<IngestTarget> {
+  return options.to === "kafka" ? kafkaTarget(runtime, options) : embeddedTarget(runtime, options);
+}
+
+async function kafkaTarget(runtime: Runtime, options: IngestTargetOptions): Promise<IngestTarget> {
+  const { config, logger } = runtime;
+  const { producer } = await connectKafka(runtime, options.brokers);
+  let sent = 0;
+  const kafka = new KafkaEventSink(producer, config.KAFKA_TOPIC_RAW);
+  return {
+    sink: {
+      async write(events, signal) {
+        await kafka.write(events, signal);
+        sent += events.length;
+      },
+    },
+    async close() {
+      await producer.disconnect();
+      logger.info({ sent, topic: config.KAFKA_TOPIC_RAW }, "sent log events to Kafka");
+    },
+  };
+}
+
+async function embeddedTarget(
+  runtime: Runtime,
+  options: IngestTargetOptions,
+): Promise<IngestTarget> {
+  const classifier = await createClassifier(runtime, options);
+  const report = new EmbeddedReport(runtime.config, {
+    top: options.top,
+    detect: options.output !== "jsonl",
+  });
+  const stdout = new LineWriter(process.stdout);
+  exitQuietlyOnBrokenPipe(process.stdout);
+  return {
+    sink: new CallbackEventSink(async (events) => {
+      const classified = await classifier.classify(events);
+      await report.recordClassified(classified);
+      if (options.output === "jsonl") {
+        for (const event of classified) await stdout.write(JSON.stringify(event));
+        await stdout.flush();
+      }
+    }),
+    async close() {
+      const summary = await report.finish(classifier);
+      if (options.output === "json") await stdout.write(JSON.stringify(summary, null, 2));
+      if (options.output === "summary") await stdout.write(renderSummary(summary));
+      await stdout.end();
+      await classifier.model.dispose?.();
+    },
+  };
+}
