@@ -17,6 +17,11 @@ import type { LogEvent } from "../core/events/types.js";
 import { LlmModel } from "../core/llm/llmModel.js";
 import { TemplateKeyer } from "../core/templates/templateKey.js";
 import { writeTinyModel } from "../fine-tune/gguf/tinyModel.js";
+import { benchDetection } from "./bench/detection.js";
+import { benchIngestAws } from "./bench/ingestAws.js";
+import { benchIngestLoki } from "./bench/ingestLoki.js";
+import { benchMetrics } from "./bench/metrics.js";
+import { benchNotifier } from "./bench/notifier.js";
 
 const BENCH_DIR = ".bench";
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -245,6 +250,10 @@ async function benchKafka(): Promise<void> {
     report("Kafka produce (events/s)", count / ((performance.now() - started) / 1000), "events/s");
 
     const modelPath = `${BENCH_DIR}/tiny-random.gguf`;
+    if (!existsSync(modelPath)) {
+      mkdirSync(BENCH_DIR, { recursive: true });
+      await writeTinyModel(modelPath, { weights: "random" });
+    }
     const model = await LlmModel.load({
       modelPath,
       gpu: "off",
@@ -283,10 +292,16 @@ async function benchKafka(): Promise<void> {
 }
 
 const only = process.env.BENCH_ONLY;
-const path = await ensureProducedFile();
+const needsFile = !only || ["templates", "analyze", "llm"].includes(only);
+const path = needsFile ? await ensureProducedFile() : "";
 if (!only || only === "templates") await benchTemplateKeys(path);
 if (!only || only === "analyze") await benchAnalyze(path);
 if (!only || only === "llm") await benchLlm(path);
 if (!only || only === "kafka") await benchKafka();
+if (!only || only === "detection") await benchDetection(report);
+if (!only || only === "notifier") await benchNotifier(report);
+if (!only || only === "aws") await benchIngestAws(report);
+if (!only || only === "loki") await benchIngestLoki(report);
+if (!only || only === "metrics") await benchMetrics(report);
 writeFileSync(`${BENCH_DIR}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results));
