@@ -115,43 +115,6 @@ describe("DurableProducer", () => {
     }
   });
 
-  it("sends that queue behind one in flight go out together, each in order", async () => {
-    const { kafka, seen } = recordingKafka();
-    const producer = new DurableProducer(kafka, { idempotent: true, maxBatchBytes: 900_000 });
-    const batch = (partition: string) =>
-      Array.from({ length: 3 }, (_, i) => ({ key: partition, value: `${partition}-${i}` }));
-    await Promise.all([
-      producer.send("classified-logs", batch("a")),
-      producer.send("classified-logs", batch("b")),
-      producer.send("dead-letter", batch("poison")),
-      producer.send("classified-logs", batch("c")),
-    ]);
-    const values = seen.sends.map((s) => `${s.topic}:${s.messages.map((m) => m.value).join(",")}`);
-    assert.deepEqual(values, [
-      "classified-logs:a-0,a-1,a-2",
-      "classified-logs:b-0,b-1,b-2,c-0,c-1,c-2",
-      "dead-letter:poison-0,poison-1,poison-2",
-    ]);
-  });
-
-  it("rejects every send of a group whose request finally failed", async () => {
-    const { kafka } = recordingKafka(1_000);
-    const producer = new DurableProducer(kafka, {
-      idempotent: true,
-      maxBatchBytes: 900_000,
-      maxRetryMs: 1,
-    });
-    const results = await Promise.allSettled([
-      producer.send("raw-logs", [{ key: "a", value: "1" }]),
-      producer.send("raw-logs", [{ key: "b", value: "2" }]),
-      producer.send("raw-logs", [{ key: "c", value: "3" }]),
-    ]);
-    assert.deepEqual(
-      results.map((r) => r.status),
-      ["rejected", "rejected", "rejected"],
-    );
-  });
-
   it("retries through a broker outage instead of failing the send", async () => {
     const { kafka, seen } = recordingKafka(2);
     const producer = new DurableProducer(kafka, { idempotent: true, maxBatchBytes: 900_000 });

@@ -4,6 +4,8 @@ import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
 import { type ConsumedRecord, countDeadLetters, deadLetterMessage } from "./deadLetter.js";
 import type { DurableProducer } from "./producer.js";
 
+const COMMIT_INTERVAL_MS = 1_000;
+
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export interface AtLeastOnceOptions<T> {
@@ -41,6 +43,11 @@ export interface ConsumerCounts {
 export class AtLeastOnceConsumer<T> {
   readonly #options: AtLeastOnceOptions<T>;
   readonly #consumer: Consumer;
+  /** Next offset to commit per partition, for what has been processed and produced. */
+  readonly #pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  #lastCommit = Date.now();
+  #commitTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
   readonly counts: ConsumerCounts = {
     consumed: 0,
     processed: 0,
@@ -79,33 +86,50 @@ export class AtLeastOnceConsumer<T> {
         const highWatermark = BigInt(batch.highWatermark);
         const first = batch.messages[0];
         if (first) lag.set(Number(highWatermark - BigInt(first.offset)));
-        let uncommitted: string | undefined;
-        let lastCommit = Date.now();
-        const commit = async () => {
-          if (uncommitted === undefined) return;
-          const offset = (BigInt(uncommitted) + 1n).toString();
-          await this.#consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset },
-          ]);
-          this.counts.commits++;
-          uncommitted = undefined;
-          lastCommit = Date.now();
-        };
         for (let start = 0; start < batch.messages.length; start += chunkSize) {
           if (!isRunning() || isStale()) break;
           const messages = batch.messages.slice(start, start + chunkSize);
           await this.#handleChunk(batch.topic, batch.partition, messages);
-          uncommitted = (messages[messages.length - 1] as KafkaMessage).offset;
-          resolveOffset(uncommitted);
-          lag.set(Math.max(0, Number(highWatermark - BigInt(uncommitted) - 1n)));
-          // Commit once a second within a long batch, and always at its end: fewer round trips,
-          // and a crash re-delivers at most a second's worth, which downstream absorbs by id.
-          if (Date.now() - lastCommit >= 1_000) await commit();
+          const last = (messages[messages.length - 1] as KafkaMessage).offset;
+          resolveOffset(last);
+          this.#pending.set(`${batch.topic}\0${batch.partition}`, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: (BigInt(last) + 1n).toString(),
+          });
+          lag.set(Math.max(0, Number(highWatermark - BigInt(last) - 1n)));
+          if (this.#stopping || Date.now() - this.#lastCommit >= COMMIT_INTERVAL_MS)
+            await this.#commitPending();
           await heartbeat();
         }
-        await commit();
       },
     });
+    this.#commitTimer = setInterval(() => {
+      if (Date.now() - this.#lastCommit >= COMMIT_INTERVAL_MS) void this.#commitPending();
+    }, COMMIT_INTERVAL_MS);
+    this.#commitTimer.unref();
+  }
+
+  /**
+   * Commits every partition's processed position in one request. Commits are at most once a
+   * second, not once a batch: a batch's commit round trip would otherwise sit on every
+   * partition's path, and a crash re-delivers at most a second's worth, absorbed by event ids.
+   */
+  async #commitPending(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const offsets = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#lastCommit = Date.now();
+    try {
+      await this.#consumer.commitOffsets(offsets);
+      this.counts.commits++;
+    } catch (error) {
+      // Not lost: uncommitted records are consumed again, here or by the partition's new owner.
+      this.#options.logger?.warn(
+        { error: (error as Error).message, partitions: offsets.length },
+        "offset commit failed; those records will be delivered again",
+      );
+    }
   }
 
   async #handleChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
@@ -145,6 +169,9 @@ export class AtLeastOnceConsumer<T> {
 
   /** Stops after the chunk in flight is processed and committed, then leaves the group. */
   async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#commitTimer);
+    await this.#commitPending();
     await this.#consumer.disconnect();
   }
 }

@@ -26,16 +26,6 @@ export class MessageTooLargeError extends Error {
 // Room for the record batch and request headers around the messages.
 const REQUEST_OVERHEAD_BYTES = 4_096;
 const PER_MESSAGE_OVERHEAD_BYTES = 64;
-// A group commit stops taking more sends past this, so one slow round cannot grow without bound.
-const MAX_GROUP_BYTES = 16 * 1_048_576;
-
-interface QueuedSend {
-  topic: string;
-  messages: readonly OutgoingMessage[];
-  signal?: AbortSignal;
-  resolve(): void;
-  reject(error: unknown): void;
-}
 
 /**
  * Produces messages durably: gzip, acks from all in-sync replicas, requests kept under the broker's
@@ -47,8 +37,6 @@ export class DurableProducer {
   readonly #producer: Producer;
   readonly #options: Required<Omit<ProducerOptions, "logger">> & { logger?: Logger };
   #connected = false;
-  #queue: QueuedSend[] = [];
-  #draining = false;
 
   constructor(kafka: Kafka, options: ProducerOptions) {
     this.#options = { maxRetryMs: 300_000, ...options };
@@ -73,73 +61,14 @@ export class DurableProducer {
     await this.#producer.disconnect();
   }
 
-  /**
-   * Sends all messages to `topic`, in order, retrying until acknowledged or maxRetryMs passes.
-   * Sends that arrive while another is in flight wait and then go out together in one request
-   * (group commit): a consumer handling several partitions at once makes a few large requests
-   * rather than many small ones. A send with an abort signal always goes out on its own.
-   */
+  /** Sends all messages to `topic`, in order, retrying until acknowledged or maxRetryMs passes. */
   async send(
     topic: string,
     messages: readonly OutgoingMessage[],
     signal?: AbortSignal,
   ): Promise<void> {
     await this.connect();
-    this.#checkSizes(messages);
-    if (messages.length === 0) return;
-    await new Promise<void>((resolve, reject) => {
-      this.#queue.push({ topic, messages, resolve, reject, ...(signal && { signal }) });
-      if (!this.#draining) void this.#drain();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    try {
-      while (this.#queue.length > 0) {
-        const group = this.#takeGroup();
-        const first = group[0] as QueuedSend;
-        try {
-          const messages = group.length === 1 ? first.messages : group.flatMap((e) => e.messages);
-          for (const chunk of this.#chunks(messages))
-            await this.#sendWithRetry(first.topic, chunk, first.signal);
-          for (const entry of group) entry.resolve();
-        } catch (error) {
-          for (const entry of group) entry.reject(error);
-        }
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  /** The oldest queued send, with every later one to the same topic that has no signal. */
-  #takeGroup(): QueuedSend[] {
-    const first = this.#queue.shift() as QueuedSend;
-    if (first.signal) return [first];
-    const group = [first];
-    let bytes = 0;
-    const rest: QueuedSend[] = [];
-    for (const entry of this.#queue) {
-      if (entry.topic === first.topic && !entry.signal && bytes < MAX_GROUP_BYTES) {
-        group.push(entry);
-        for (const message of entry.messages) bytes += messageBytes(message);
-      } else rest.push(entry);
-    }
-    this.#queue = rest;
-    return group;
-  }
-
-  #checkSizes(messages: readonly OutgoingMessage[]): void {
-    const budget = this.#options.maxBatchBytes - REQUEST_OVERHEAD_BYTES;
-    for (const message of messages) {
-      const size = messageBytes(message);
-      if (size > budget) {
-        throw new MessageTooLargeError(
-          `a message of ${size} bytes exceeds the ${this.#options.maxBatchBytes}-byte request limit (KAFKA_MAX_BATCH_BYTES)`,
-        );
-      }
-    }
+    for (const chunk of this.#chunks(messages)) await this.#sendWithRetry(topic, chunk, signal);
   }
 
   *#chunks(messages: readonly OutgoingMessage[]): Generator<OutgoingMessage[]> {
@@ -148,6 +77,11 @@ export class DurableProducer {
     let bytes = 0;
     for (const message of messages) {
       const size = messageBytes(message);
+      if (size > budget) {
+        throw new MessageTooLargeError(
+          `a message of ${size} bytes exceeds the ${this.#options.maxBatchBytes}-byte request limit (KAFKA_MAX_BATCH_BYTES)`,
+        );
+      }
       if (bytes + size > budget && chunk.length > 0) {
         yield chunk;
         chunk = [];
