@@ -2,8 +2,10 @@ import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { Config } from "../config/schema.js";
 import { stateDir } from "../config/stateDir.js";
+import { CheckpointConflictError } from "../ingest/checkpoint.js";
 import { FileCheckpointStore } from "../ingest/checkpoints/fileCheckpointStore.js";
 import { CallbackEventSink, type EventSink, KafkaEventSink } from "../ingest/eventSink.js";
+import type { Logger } from "../logging/logger.js";
 import { parseOutput, parsePositiveInt } from "./commands/options.js";
 import { EmbeddedReport } from "./embeddedReport.js";
 import { exitQuietlyOnBrokenPipe, LineWriter } from "./io.js";
@@ -55,6 +57,14 @@ export function addIngestTargetOptions(command: Command): Command {
       "where checkpoints are kept (default: <SENTINEL_STATE_DIR>/checkpoints)",
     );
   return addKafkaOptions(addModelOptions(command));
+}
+
+/** A checkpoint another run advanced: this run stops without saving, with exit status 1. */
+export function stoppedByCheckpointConflict(error: unknown, logger: Logger): boolean {
+  if (!(error instanceof CheckpointConflictError)) return false;
+  logger.error(error.message);
+  process.exitCode = 1;
+  return true;
 }
 
 /** The CLI's checkpoints: JSON files in --checkpoint-dir, else the state directory's checkpoints/. */

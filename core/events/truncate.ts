@@ -10,3 +10,10 @@ export function cutToBytes(text: string, maxBytes: number): Cut {
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
   return { text: bytes.subarray(0, end).toString("utf8"), cut: true, originalBytes: bytes.length };
 }
+
+/** Marks an event whose message is `cut`'s text: `truncated` and `originalBytes` when it was cut. */
+export function markCut(event: { truncated?: boolean; originalBytes?: number }, cut: Cut): void {
+  if (!cut.cut) return;
+  event.truncated = true;
+  event.originalBytes = cut.originalBytes;
+}

@@ -7,12 +7,12 @@ import {
   workspaceQuery,
 } from "../../ingest/azure/fromConfig.js";
 import { type AzureCheckpoint, AzureLogPoller } from "../../ingest/azure/poller.js";
-import { CheckpointConflictError } from "../../ingest/checkpoint.js";
 import {
   addIngestTargetOptions,
   checkpointStore,
   type IngestTargetOptions,
   openIngestTarget,
+  stoppedByCheckpointConflict,
 } from "../ingestTarget.js";
 import { UsageError } from "../io.js";
 import { startRuntime } from "../runtime.js";
@@ -86,11 +86,7 @@ async function ingestAzure(options: IngestAzureOptions): Promise<void> {
   } catch (error) {
     if (stop.signal.aborted && (error as Error).name === "AbortError") return;
     if (error instanceof AzureQueryError) throw new UsageError(error.message);
-    if (error instanceof CheckpointConflictError) {
-      logger.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
+    if (stoppedByCheckpointConflict(error, logger)) return;
     throw error;
   } finally {
     stop.release();

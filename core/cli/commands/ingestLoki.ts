@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { CheckpointConflictError } from "../../ingest/checkpoint.js";
 import { LokiForwarder } from "../../ingest/loki/forwarder.js";
 import type { LokiCheckpoint } from "../../ingest/loki/forwardReader.js";
 import { lokiClient, lokiForwarderSettings } from "../../ingest/loki/fromConfig.js";
@@ -9,6 +8,7 @@ import {
   checkpointStore,
   type IngestTargetOptions,
   openIngestTarget,
+  stoppedByCheckpointConflict,
 } from "../ingestTarget.js";
 import { UsageError } from "../io.js";
 import { startRuntime } from "../runtime.js";
@@ -97,11 +97,7 @@ async function ingestLoki(options: IngestLokiOptions): Promise<void> {
     logger.info({ query: settings.query, ...stats }, "Loki entries forwarded");
   } catch (error) {
     if (error instanceof LokiQueryError) throw new UsageError(error.message);
-    if (error instanceof CheckpointConflictError) {
-      logger.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
+    if (stoppedByCheckpointConflict(error, logger)) return;
     throw error;
   } finally {
     stop.release();

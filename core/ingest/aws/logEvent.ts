@@ -1,4 +1,4 @@
-import { cutToBytes } from "../../events/truncate.js";
+import { cutToBytes, markCut } from "../../events/truncate.js";
 import type { EventSource, Level, LogEvent } from "../../events/types.js";
 import { parseLine } from "../../normalize/index.js";
 import { jsonObjectOf } from "../../normalize/jsonLine.js";
@@ -60,10 +60,7 @@ export function cloudWatchLogEvent(
         : { ...read.attributes, "sentinel.repaired": "control-characters" },
   };
   if (read.level !== undefined) logEvent.level = read.level;
-  if (bounded.cut) {
-    logEvent.truncated = true;
-    logEvent.originalBytes = bounded.originalBytes;
-  }
+  markCut(logEvent, bounded);
   return logEvent;
 }
 

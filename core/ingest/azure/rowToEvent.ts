@@ -1,5 +1,5 @@
 import { contentId } from "../../events/ids.js";
-import { cutToBytes } from "../../events/truncate.js";
+import { cutToBytes, markCut } from "../../events/truncate.js";
 import type { Level, LogEvent } from "../../events/types.js";
 import { limitDepth, setAttribute } from "../../normalize/attributes.js";
 import { levelFromName } from "../../normalize/level.js";
@@ -169,10 +169,7 @@ function rowToEvent(
     attributes,
   };
   if (level) event.level = level;
-  if (bounded.cut) {
-    event.truncated = true;
-    event.originalBytes = bounded.originalBytes;
-  }
+  markCut(event, bounded);
   return event;
 }
 

@@ -1,5 +1,5 @@
 import { contentId } from "../../events/ids.js";
-import { cutToBytes } from "../../events/truncate.js";
+import { cutToBytes, markCut } from "../../events/truncate.js";
 import type { Level, LogEvent } from "../../events/types.js";
 import { cleanLine } from "../../input/lineHygiene.js";
 import { setAttribute } from "../../normalize/attributes.js";
@@ -103,10 +103,7 @@ export function entryToEvent(entry: LokiEntry, context: EntryContext): EntryOutc
     attributes,
   };
   if (level) event.level = level;
-  if (bounded.cut) {
-    event.truncated = true;
-    event.originalBytes = bounded.originalBytes;
-  }
+  markCut(event, bounded);
   return { ok: true, event };
 }
 
