@@ -4,6 +4,7 @@ import { createKafka } from "../kafka/client.js";
 import { DurableProducer } from "../kafka/producer.js";
 import { ensureTopics } from "../kafka/topics.js";
 import type { Runtime } from "./runtime.js";
+import { stopOnSignals } from "./stopSignal.js";
 
 export function addKafkaOptions(command: Command): Command {
   return command.option(
@@ -41,13 +42,12 @@ export async function connectKafka(runtime: Runtime, brokers?: string): Promise<
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
-export function untilSignal(runtime: Runtime): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      runtime.logger.info({ signal }, "stopping: finishing the batch in flight");
-      resolve(signal);
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+export function untilSignal(runtime: Runtime): Promise<void> {
+  const stop = stopOnSignals(runtime.logger);
+  return new Promise((resolve) =>
+    stop.signal.addEventListener("abort", () => {
+      stop.release();
+      resolve();
+    }),
+  );
 }

@@ -6,11 +6,26 @@ import type { LabelModel, SuggestionMode } from "../classifier/types.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../logging/logger.js";
+import { type MetricsReporting, startMetricsReporting } from "../metrics/reporting.js";
 import { parsePositiveInt, parseSuggestions } from "./commands/options.js";
 
 export interface Runtime {
   config: Config;
   logger: Logger;
+}
+
+/**
+ * Metrics for a long-running command: pushed with remote write when configured, served at
+ * /metrics when SENTINEL_METRICS_PORT is set. Stop it after the pipeline has stopped.
+ */
+export function startProcessMetrics(runtime: Runtime, job: string): Promise<MetricsReporting> {
+  const { config, logger } = runtime;
+  return startMetricsReporting({
+    config,
+    logger,
+    job,
+    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
+  });
 }
 
 /** Configuration and logging, validated once at the start of every command. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { AzureQueryError } from "../../ingest/azure/errors.js";
 import {
   azureCredential,
@@ -17,7 +17,7 @@ import {
 import { UsageError } from "../io.js";
 import { startRuntime } from "../runtime.js";
 import { stopOnSignals } from "../stopSignal.js";
-import { parseDuration } from "./options.js";
+import { sinceOption } from "./options.js";
 
 interface IngestAzureOptions extends IngestTargetOptions {
   since: number;
@@ -38,14 +38,7 @@ export function registerIngestAzure(ingest: Command): void {
     .description(
       "read an Azure Monitor Log Analytics workspace (KQL, AZURE_QUERY) from a checkpoint: a backfill, or --follow",
     )
-    .addOption(
-      new Option(
-        "--since <duration>",
-        "without a checkpoint, start this long ago: 90s, 30m, 2h, 7d",
-      )
-        .argParser(parseDuration)
-        .default(3_600_000, "1h"),
-    )
+    .addOption(sinceOption())
     .option("--follow", "keep polling every AZURE_POLL_INTERVAL_SECONDS until Ctrl-C or SIGTERM")
     .option("--workspace <id>", "Log Analytics workspace id (default: AZURE_WORKSPACE_ID)")
     .option("--query <kql>", "KQL to run per window, without a time filter (default: AZURE_QUERY)");

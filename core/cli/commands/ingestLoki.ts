@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { LokiForwarder } from "../../ingest/loki/forwarder.js";
 import type { LokiCheckpoint } from "../../ingest/loki/forwardReader.js";
 import { lokiClient, lokiForwarderSettings } from "../../ingest/loki/fromConfig.js";
@@ -13,7 +13,7 @@ import {
 import { UsageError } from "../io.js";
 import { startRuntime } from "../runtime.js";
 import { stopOnSignals } from "../stopSignal.js";
-import { parseDuration, parsePositiveInt } from "./options.js";
+import { parsePositiveInt, sinceOption } from "./options.js";
 
 interface IngestLokiOptions extends IngestTargetOptions {
   query?: string;
@@ -37,14 +37,7 @@ export function registerIngestLoki(ingest: Command): void {
     .description("forward a Loki query (query_range) from a checkpoint: a backfill, or --follow")
     .option("-q, --query <logql>", 'LogQL log query, e.g. {app="api"} (default: LOKI_QUERY)')
     .option("--url <url>", "Loki's base URL (default: LOKI_URL)")
-    .addOption(
-      new Option(
-        "--since <duration>",
-        "without a checkpoint, start this long ago: 90s, 30m, 2h, 7d",
-      )
-        .argParser(parseDuration)
-        .default(3_600_000, "1h"),
-    )
+    .addOption(sinceOption())
     .option("--follow", "keep reading new entries until Ctrl-C or SIGTERM")
     .option(
       "--rate <events>",

@@ -2,10 +2,9 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { type KafkaLambdaHandler, LambdaRunner } from "../../kafka/lambdaRunner.js";
-import { startMetricsReporting } from "../../metrics/reporting.js";
 import { UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
-import { startRuntime } from "../runtime.js";
+import { startProcessMetrics, startRuntime } from "../runtime.js";
 import { parsePositiveInt } from "./options.js";
 
 interface RunnerOptions {
@@ -69,12 +68,7 @@ async function runLambda(options: RunnerOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const { name, handler } = await loadHandler(options.handler);
-  const metrics = await startMetricsReporting({
-    config,
-    logger,
-    job: "sentinel-lambda-runner",
-    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
-  });
+  const metrics = await startProcessMetrics(runtime, "sentinel-lambda-runner");
   const { kafka, producer } = await connectKafka(runtime, options.brokers);
   const functionName = options.function ?? name;
   const runner = new LambdaRunner({

@@ -40,3 +40,13 @@ export function parseDuration(value: string): number {
   if (!parsed.success) throw new InvalidArgumentError("expected a duration such as 30m, 2h or 7d");
   return parsed.data;
 }
+
+/** `--since`: how far back a source without a checkpoint starts (default 1h). */
+export function sinceOption(): Option {
+  return new Option(
+    "--since <duration>",
+    "without a checkpoint, start this long ago: 90s, 30m, 2h, 7d",
+  )
+    .argParser(parseDuration)
+    .default(3_600_000, "1h");
+}

@@ -8,7 +8,6 @@ import { PersistentDetector } from "../../detection/embeddedDetector.js";
 import type { Label } from "../../events/types.js";
 import { readLines } from "../../input/lineReader.js";
 import { LineToEvent } from "../../input/lineToEvent.js";
-import { startMetricsReporting } from "../../metrics/reporting.js";
 import type { InputFormat } from "../../normalize/index.js";
 import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
 import { followFile } from "../../sources/fileFollower.js";
@@ -16,7 +15,13 @@ import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
 import type { Scenario } from "../../synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { formatCount, StatusLine } from "../progress.js";
-import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
+import {
+  addModelOptions,
+  createClassifier,
+  type ModelChoice,
+  startProcessMetrics,
+  startRuntime,
+} from "../runtime.js";
 import { stopOnSignals } from "../stopSignal.js";
 import { formatOption, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { parseScenario } from "./produce.js";
@@ -66,12 +71,7 @@ async function run(options: RunOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
-  const metrics = await startMetricsReporting({
-    config,
-    logger,
-    job: "sentinel-run",
-    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
-  });
+  const metrics = await startProcessMetrics(runtime, "sentinel-run");
   const stop = stopOnSignals(logger);
 
   const chunks = options.follow

@@ -1,8 +1,13 @@
 import type { Command } from "commander";
 import { classifierWorker } from "../../kafka/classifierWorker.js";
-import { startMetricsReporting } from "../../metrics/reporting.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
-import { addModelOptions, createClassifier, type ModelChoice, startRuntime } from "../runtime.js";
+import {
+  addModelOptions,
+  createClassifier,
+  type ModelChoice,
+  startProcessMetrics,
+  startRuntime,
+} from "../runtime.js";
 
 interface WorkerOptions extends ModelChoice {
   brokers?: string;
@@ -24,12 +29,7 @@ async function runClassifyWorker(options: WorkerOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
-  const metrics = await startMetricsReporting({
-    config,
-    logger,
-    job: "sentinel-worker",
-    ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
-  });
+  const metrics = await startProcessMetrics(runtime, "sentinel-worker");
   const { kafka, producer } = await connectKafka(runtime, options.brokers);
   const worker = classifierWorker({ kafka, settings: config, classifier, producer, logger });
   const stopped = untilSignal(runtime);
