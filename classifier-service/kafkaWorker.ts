@@ -1,12 +1,12 @@
 import type { Kafka } from "kafkajs";
-import type { CachingClassifier } from "../classifier/cachingClassifier.js";
-import type { Config } from "../config/schema.js";
-import type { LogEvent } from "../events/types.js";
-import type { Logger } from "../logging/logger.js";
-import type { PipelineMetrics } from "../metrics/catalog.js";
-import { AtLeastOnceConsumer } from "./consumer.js";
-import { decodeLogEvent, eventMessage } from "./logEventRecords.js";
-import type { DurableProducer } from "./producer.js";
+import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
+import type { Config } from "../core/config/schema.js";
+import type { LogEvent } from "../core/events/types.js";
+import { AtLeastOnceConsumer } from "../core/kafka/consumer.js";
+import { decodeLogEvent, eventMessage } from "../core/kafka/logEventRecords.js";
+import type { DurableProducer } from "../core/kafka/producer.js";
+import type { Logger } from "../core/logging/logger.js";
+import type { PipelineMetrics } from "../core/metrics/catalog.js";
 
 export type WorkerSettings = Pick<
   Config,

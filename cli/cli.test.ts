@@ -4,9 +4,9 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { tinyModelPath } from "../../fine-tune/gguf/testModel.js";
-import type { ClassifiedEvent } from "../events/types.js";
-import type { SummaryReport } from "../pipeline/summary.js";
+import type { ClassifiedEvent } from "../core/events/types.js";
+import { tinyModelPath } from "../fine-tune/gguf/testModel.js";
+import type { SummaryReport } from "./pipeline/summary.js";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "sentinel-cli-"));

@@ -1,10 +1,10 @@
-import { alertRulesFromConfig } from "../alerting/createNotifier.js";
-import type { CachingClassifier } from "../classifier/cachingClassifier.js";
-import type { Config } from "../config/schema.js";
-import type { AnomalyDetector, Detection } from "../detection/detector.js";
-import { embeddedDetector } from "../detection/embeddedDetector.js";
-import type { ClassifiedEvent } from "../events/types.js";
-import { AnalysisSummary, type SummaryReport } from "../pipeline/summary.js";
+import { alertRulesFromConfig } from "../core/alerting/createNotifier.js";
+import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
+import type { Config } from "../core/config/schema.js";
+import type { AnomalyDetector, Detection } from "../core/detection/detector.js";
+import type { ClassifiedEvent } from "../core/events/types.js";
+import { embeddedDetector } from "./pipeline/embeddedDetector.js";
+import { AnalysisSummary, type SummaryReport } from "./pipeline/summary.js";
 
 /**
  * The report `sentinel analyze` and `sentinel ingest --to embedded` print: counts, top templates,

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import type { Config } from "../config/schema.js";
-import { stateDir } from "../config/stateDir.js";
-import { CheckpointConflictError } from "../ingest/checkpoint.js";
-import { FileCheckpointStore } from "../ingest/checkpoints/fileCheckpointStore.js";
-import { CallbackEventSink, type EventSink, KafkaEventSink } from "../ingest/eventSink.js";
-import type { Logger } from "../logging/logger.js";
+import type { Config } from "../core/config/schema.js";
+import { stateDir } from "../core/config/stateDir.js";
+import { FileCheckpointStore } from "../core/files/checkpointStore.js";
+import { CheckpointConflictError } from "../core/ingestion/checkpoint.js";
+import { CallbackEventSink, type EventSink, KafkaEventSink } from "../core/ingestion/eventSink.js";
+import type { Logger } from "../core/logging/logger.js";
 import { parseOutput, parsePositiveInt } from "./commands/options.js";
 import { EmbeddedReport } from "./embeddedReport.js";
 import { exitQuietlyOnBrokenPipe, LineWriter } from "./io.js";

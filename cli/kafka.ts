@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { Kafka } from "kafkajs";
-import { createKafka } from "../kafka/client.js";
-import { DurableProducer } from "../kafka/producer.js";
-import { ensureTopics } from "../kafka/topics.js";
+import { createKafka } from "../core/kafka/client.js";
+import { DurableProducer } from "../core/kafka/producer.js";
+import { ensureTopics } from "../core/kafka/topics.js";
 import type { Runtime } from "./runtime.js";
 import { stopOnSignals } from "./stopSignal.js";
 

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
-import type { Logger } from "../logging/logger.js";
-import { countDeadLetters } from "./deadLetter.js";
-import { encodeMskEvent } from "./msk/mskEvent.js";
-import type { KafkaBatchResponse, KafkaRecord, MskEvent } from "./msk/types.js";
-import type { DurableProducer } from "./producer.js";
+import { countDeadLetters } from "../core/kafka/deadLetter.js";
+import { encodeMskEvent } from "../core/kafka/msk/mskEvent.js";
+import type { KafkaBatchResponse, KafkaRecord, MskEvent } from "../core/kafka/msk/types.js";
+import type { DurableProducer } from "../core/kafka/producer.js";
+import type { Logger } from "../core/logging/logger.js";
 
 /** A Lambda handler for a Kafka event source: the MSK event in, optionally partial batch failures out. */
 export type KafkaLambdaHandler = (

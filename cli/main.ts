@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config/load.js";
-import { ModelUnavailableError } from "../llm/modelSource.js";
-import { SyntheticOptionsError } from "../synthetic/index.js";
+import { ConfigError } from "../core/config/load.js";
+import { ModelUnavailableError } from "../core/llm/modelSource.js";
+import { SyntheticOptionsError } from "../core/synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
 import { registerEval } from "./commands/eval.js";

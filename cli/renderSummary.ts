@@ -1,5 +1,5 @@
-import { LABELS } from "../events/types.js";
-import type { SummaryReport } from "../pipeline/summary.js";
+import { LABELS } from "../core/events/types.js";
+import type { SummaryReport } from "./pipeline/summary.js";
 import { formatCount } from "./progress.js";
 
 const LABEL_TITLE = {

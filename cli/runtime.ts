@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { BaselineModel } from "../classifier/baselineModel.js";
-import { CachingClassifier } from "../classifier/cachingClassifier.js";
-import { ClassificationCache } from "../classifier/classificationCache.js";
-import type { LabelModel, SuggestionMode } from "../classifier/types.js";
-import { loadConfig } from "../config/load.js";
-import type { Config } from "../config/schema.js";
-import { createLogger, type Logger } from "../logging/logger.js";
-import { type MetricsReporting, startMetricsReporting } from "../metrics/reporting.js";
+import { BaselineModel } from "../core/classifier/baselineModel.js";
+import { CachingClassifier } from "../core/classifier/cachingClassifier.js";
+import { ClassificationCache } from "../core/classifier/classificationCache.js";
+import type { LabelModel, SuggestionMode } from "../core/classifier/types.js";
+import { loadConfig } from "../core/config/load.js";
+import type { Config } from "../core/config/schema.js";
+import { createLogger, type Logger } from "../core/logging/logger.js";
+import { type MetricsReporting, startMetricsReporting } from "../core/metrics/reporting.js";
 import { parsePositiveInt, parseSuggestions } from "./commands/options.js";
 
 export interface Runtime {
@@ -80,7 +80,7 @@ export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Pro
     );
     return new BaselineModel();
   }
-  const { loadLlmModel } = await import("../llm/index.js");
+  const { loadLlmModel } = await import("../core/llm/index.js");
   try {
     const model = await loadLlmModel({
       ...((choice.model ?? config.SENTINEL_MODEL) && {

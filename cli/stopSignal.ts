@@ -1,4 +1,4 @@
-import type { Logger } from "../logging/logger.js";
+import type { Logger } from "../core/logging/logger.js";
 
 export interface StopSignal {
   /** Aborted on the first SIGINT or SIGTERM. */

@@ -27,7 +27,7 @@ const sentinelServices = Object.entries(compose.services).filter(
 async function helpOf(words: string[]): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    ["--import", "tsx", "core/cli/main.ts", ...words, "--help"],
+    ["--import", "tsx", "cli/main.ts", ...words, "--help"],
     { env: { ...process.env, SENTINEL_LOG_LEVEL: "silent" } },
   );
   return stdout;

@@ -213,7 +213,7 @@ async function benchKafka(): Promise<void> {
   const { Kafka, logLevel } = await import("kafkajs");
   await import("../core/kafka/client.js"); // registers the fast gzip codec, as every client does
   const { DurableProducer } = await import("../core/kafka/producer.js");
-  const { classifierWorker } = await import("../core/kafka/classifierWorker.js");
+  const { classifierWorker } = await import("../classifier-service/kafkaWorker.js");
   const { eventMessage } = await import("../core/kafka/logEventRecords.js");
   const { syntheticLogEvent } = await import("../core/synthetic/toLogEvent.js");
   const { generateSyntheticLogs } = await import("../core/synthetic/index.js");

@@ -15,7 +15,7 @@ const banner = {
 
 await build({
   entryPoints: {
-    sentinel: "core/cli/main.ts",
+    sentinel: "cli/main.ts",
     "classifier-service": "classifier-service/main.ts",
   },
   outdir: "dist",

@@ -19,11 +19,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { AdaptiveCardMessage, CardElement } from "../core/alerting/render/adaptiveCard.js";
-import { renderEmail } from "../core/alerting/render/email.js";
 import { alertNotification } from "../core/alerting/render/fixtures.js";
-import { renderTeamsBody } from "../core/alerting/render/teamsBody.js";
 import type { RenderOptions } from "../core/alerting/render/view.js";
+import { renderEmail } from "../core/email/message.js";
+import type { AdaptiveCardMessage, CardElement } from "../core/teams/adaptiveCard.js";
+import { renderTeamsBody } from "../core/teams/body.js";
 
 const OUT = resolve("docs/alerts");
 const CHROMIUM = "/usr/bin/chromium";

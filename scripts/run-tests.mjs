@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["core", "functions", "classifier-service", "infra", "fine-tune", "scripts"];
+const roots = ["cli", "core", "functions", "classifier-service", "infra", "fine-tune", "scripts"];
 const skip = new Set(["node_modules", "dist", ".bench"]);
 
 function findTests(dir) {

@@ -1,12 +1,9 @@
 import { createWriteStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { readLines } from "../../input/lineReader.js";
-import { LineToEvent } from "../../input/lineToEvent.js";
-import { eventMessage } from "../../kafka/logEventRecords.js";
-import type { OutgoingMessage } from "../../kafka/producer.js";
-import type { InputFormat } from "../../normalize/index.js";
-import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
+import { eventMessage } from "../../core/kafka/logEventRecords.js";
+import type { OutgoingMessage } from "../../core/kafka/producer.js";
+import type { InputFormat } from "../../core/normalize/index.js";
 import { EmbeddedReport } from "../embeddedReport.js";
 import {
   exitQuietlyOnBrokenPipe,
@@ -17,6 +14,7 @@ import {
   UsageError,
 } from "../io.js";
 import { addKafkaOptions, connectKafka } from "../kafka.js";
+import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import { renderSummary } from "../renderSummary.js";
 import {
@@ -26,6 +24,8 @@ import {
   type Runtime,
   startRuntime,
 } from "../runtime.js";
+import { readLines } from "../sources/file/lineReader.js";
+import { LineToEvent } from "../sources/file/lineToEvent.js";
 import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
 
 interface AnalyzeOptions extends ModelChoice {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, redactedConfig } from "../../config/load.js";
+import { loadConfig, redactedConfig } from "../../core/config/load.js";
 
 export function registerConfig(program: Command): void {
   program

@@ -1,10 +1,8 @@
 import type { Command } from "commander";
-import type { ClassifierInput, LabelModel, Verdict } from "../../classifier/types.js";
-import { ConfusionMatrix } from "../../evaluation/metrics.js";
-import type { LogEvent } from "../../events/types.js";
-import { LABELS, type Label } from "../../events/types.js";
-import { readLines } from "../../input/lineReader.js";
-import { LineToEvent } from "../../input/lineToEvent.js";
+import type { ClassifierInput, LabelModel, Verdict } from "../../core/classifier/types.js";
+import type { LogEvent } from "../../core/events/types.js";
+import { LABELS, type Label } from "../../core/events/types.js";
+import { ConfusionMatrix } from "../evaluation/classificationMetrics.js";
 import { fileSource, LineWriter, openInput } from "../io.js";
 import { formatCount } from "../progress.js";
 import {
@@ -14,6 +12,8 @@ import {
   type ModelChoice,
   startRuntime,
 } from "../runtime.js";
+import { readLines } from "../sources/file/lineReader.js";
+import { LineToEvent } from "../sources/file/lineToEvent.js";
 
 interface EvalOptions extends ModelChoice {
   data: string;

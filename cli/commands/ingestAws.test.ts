@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
-import type { ClassifiedEvent, LogEvent } from "../../events/types.js";
 import {
   type FakeCloudWatchLogs,
   startFakeCloudWatchLogs,
-} from "../../ingest/aws/testing/fakeCloudWatchLogs.js";
-import { loadFixture } from "../../ingest/aws/testing/fixtures.js";
-import { type MockCluster, startMockCluster } from "../../kafka/testing/mockCluster.js";
-import type { SummaryReport } from "../../pipeline/summary.js";
+} from "../../core/cloudwatch/testing/fakeCloudWatchLogs.js";
+import { loadFixture } from "../../core/cloudwatch/testing/fixtures.js";
+import type { ClassifiedEvent, LogEvent } from "../../core/events/types.js";
+import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import type { SummaryReport } from "../pipeline/summary.js";
 
 // `sentinel ingest aws` as a process. CloudWatch Logs is a local server speaking its wire
 // protocol; the CLI's SDK client finds it through AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, which the

@@ -4,9 +4,9 @@ import {
   clientRegion,
   createCloudWatchLogsClient,
   sdkFilterLogEvents,
-} from "../../ingest/aws/client.js";
-import { CloudWatchPoller, type PollResult } from "../../ingest/aws/poller.js";
-import type { CloudWatchPosition } from "../../ingest/aws/types.js";
+} from "../../core/cloudwatch/client.js";
+import { CloudWatchPoller, type PollResult } from "../../core/cloudwatch/poller.js";
+import type { CloudWatchPosition } from "../../core/cloudwatch/types.js";
 import {
   addIngestTargetOptions,
   checkpointStore,

@@ -5,12 +5,12 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { AzureTable } from "../../ingest/azure/rowToEvent.js";
+import type { AzureTable } from "../../core/azure/rowToEvent.js";
 import {
   type LogAnalyticsServer,
   startLogAnalyticsServer,
-} from "../../ingest/azure/testing/logAnalyticsServer.js";
-import type { SummaryReport } from "../../pipeline/summary.js";
+} from "../../core/azure/testing/logAnalyticsServer.js";
+import type { SummaryReport } from "../pipeline/summary.js";
 
 // `sentinel ingest azure` as a process, against the local Log Analytics stand-in (HTTPS on
 // loopback). The CLI authenticates through DefaultAzureCredential unchanged: the stand-in plays
@@ -26,7 +26,7 @@ let caFile: string;
 function fixtureRows(name: string, minutesAgo: number): Record<string, unknown>[] {
   const table = (
     JSON.parse(
-      readFileSync(new URL(`../../ingest/azure/fixtures/${name}.json`, import.meta.url), "utf8"),
+      readFileSync(new URL(`../../core/azure/fixtures/${name}.json`, import.meta.url), "utf8"),
     ) as {
       tables: AzureTable[];
     }
@@ -122,7 +122,7 @@ describe("sentinel ingest azure", () => {
 
   it("stops with the API's explanation when the query is refused", async () => {
     const badQuery = JSON.parse(
-      readFileSync(new URL("../../ingest/azure/fixtures/badQuery.json", import.meta.url), "utf8"),
+      readFileSync(new URL("../../core/azure/fixtures/badQuery.json", import.meta.url), "utf8"),
     ) as unknown;
     server.failNext(1, 400, badQuery);
     const result = await sentinel(["--baseline", "--checkpoint-dir", join(dir, "refused")]);

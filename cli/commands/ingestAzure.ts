@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import { AzureQueryError } from "../../ingest/azure/errors.js";
+import { AzureQueryError } from "../../core/azure/errors.js";
 import {
   azureCredential,
   azurePollerSettings,
   workspaceQuery,
-} from "../../ingest/azure/fromConfig.js";
-import { type AzureCheckpoint, AzureLogPoller } from "../../ingest/azure/poller.js";
+} from "../../core/azure/fromConfig.js";
+import { type AzureCheckpoint, AzureLogPoller } from "../../core/azure/poller.js";
 import {
   addIngestTargetOptions,
   checkpointStore,

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ClassifiedEvent } from "../../events/types.js";
-import { type LokiServer, startLokiServer } from "../../ingest/loki/testing/lokiServer.js";
-import type { SummaryReport } from "../../pipeline/summary.js";
+import type { ClassifiedEvent } from "../../core/events/types.js";
+import { type LokiServer, startLokiServer } from "../../core/loki/testing/lokiServer.js";
+import type { SummaryReport } from "../pipeline/summary.js";
 
 // `sentinel ingest loki` as a process, against the local query_range stand-in on loopback.
 const MAIN = new URL("../main.ts", import.meta.url).pathname;

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { LokiForwarder } from "../../ingest/loki/forwarder.js";
-import type { LokiCheckpoint } from "../../ingest/loki/forwardReader.js";
-import { lokiClient, lokiForwarderSettings } from "../../ingest/loki/fromConfig.js";
-import { LokiQueryError } from "../../ingest/loki/queryRange.js";
+import { LokiForwarder } from "../../core/loki/forwarder.js";
+import type { LokiCheckpoint } from "../../core/loki/forwardReader.js";
+import { lokiClient, lokiForwarderSettings } from "../../core/loki/fromConfig.js";
+import { LokiQueryError } from "../../core/loki/queryRange.js";
 import {
   addIngestTargetOptions,
   checkpointStore,

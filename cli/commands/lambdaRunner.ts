@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { type KafkaLambdaHandler, LambdaRunner } from "../../kafka/lambdaRunner.js";
 import { UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
+import { type KafkaLambdaHandler, LambdaRunner } from "../lambdaRunner.js";
 import { startProcessMetrics, startRuntime } from "../runtime.js";
 import { parsePositiveInt } from "./options.js";
 

@@ -1,5 +1,10 @@
 import type { Command } from "commander";
-import { DEFAULT_MODEL, findLocalModel, modelCacheDir, pullModel } from "../../llm/modelSource.js";
+import {
+  DEFAULT_MODEL,
+  findLocalModel,
+  modelCacheDir,
+  pullModel,
+} from "../../core/llm/modelSource.js";
 import { UsageError } from "../io.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import { startRuntime } from "../runtime.js";

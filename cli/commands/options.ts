@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
-import { durationMs } from "../../config/schema.js";
-import type { InputFormat } from "../../normalize/index.js";
+import { durationMs } from "../../core/config/schema.js";
+import type { InputFormat } from "../../core/normalize/index.js";
 
 function oneOf<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {

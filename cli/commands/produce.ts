@@ -1,18 +1,18 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { eventMessage } from "../../kafka/logEventRecords.js";
-import type { OutgoingMessage } from "../../kafka/producer.js";
-import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
+import { eventMessage } from "../../core/kafka/logEventRecords.js";
+import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import {
   generateSyntheticLogs,
   SCENARIOS,
   type Scenario,
   scenarioDefaults,
-} from "../../synthetic/index.js";
-import { syntheticLogEvent } from "../../synthetic/toLogEvent.js";
+} from "../../core/synthetic/index.js";
+import { syntheticLogEvent } from "../../core/synthetic/toLogEvent.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { startRuntime } from "../runtime.js";
+import { pacedSyntheticLines } from "../sources/pacedSynthetic.js";
 import { parsePositiveInt, parsePositiveNumber } from "./options.js";
 
 interface ProduceOptions {

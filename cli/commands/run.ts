@@ -1,19 +1,15 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { createChannels } from "../../alerting/channels/index.js";
-import { createNotifier } from "../../alerting/createNotifier.js";
-import type { NotifyTicket } from "../../alerting/notifier.js";
-import { stateDir } from "../../config/stateDir.js";
-import { PersistentDetector } from "../../detection/embeddedDetector.js";
-import type { Label } from "../../events/types.js";
-import { readLines } from "../../input/lineReader.js";
-import { LineToEvent } from "../../input/lineToEvent.js";
-import type { InputFormat } from "../../normalize/index.js";
-import { Pipeline, type PipelineSinks } from "../../pipeline/pipeline.js";
-import { followFile } from "../../sources/fileFollower.js";
-import { pacedSyntheticLines } from "../../sources/pacedSynthetic.js";
-import type { Scenario } from "../../synthetic/index.js";
+import { createChannels } from "../../core/alerting/createChannels.js";
+import { createNotifier } from "../../core/alerting/createNotifier.js";
+import type { NotifyTicket } from "../../core/alerting/notifier.js";
+import { stateDir } from "../../core/config/stateDir.js";
+import type { Label } from "../../core/events/types.js";
+import type { InputFormat } from "../../core/normalize/index.js";
+import type { Scenario } from "../../core/synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
+import { PersistentDetector } from "../pipeline/embeddedDetector.js";
+import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
 import { formatCount, StatusLine } from "../progress.js";
 import {
   addModelOptions,
@@ -22,6 +18,10 @@ import {
   startProcessMetrics,
   startRuntime,
 } from "../runtime.js";
+import { followFile } from "../sources/file/fileFollower.js";
+import { readLines } from "../sources/file/lineReader.js";
+import { LineToEvent } from "../sources/file/lineToEvent.js";
+import { pacedSyntheticLines } from "../sources/pacedSynthetic.js";
 import { stopOnSignals } from "../stopSignal.js";
 import { formatOption, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { parseScenario } from "./produce.js";

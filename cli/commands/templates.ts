@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { readLines } from "../../input/lineReader.js";
-import { LineToEvent } from "../../input/lineToEvent.js";
-import type { InputFormat } from "../../normalize/index.js";
-import { TemplateKeyer } from "../../templates/templateKey.js";
+import type { InputFormat } from "../../core/normalize/index.js";
+import { TemplateKeyer } from "../../core/templates/templateKey.js";
 import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
 import { startRuntime } from "../runtime.js";
+import { readLines } from "../sources/file/lineReader.js";
+import { LineToEvent } from "../sources/file/lineToEvent.js";
 import { formatOption } from "./options.js";
 
 export function registerTemplates(program: Command): void {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { classifierWorker } from "../../kafka/classifierWorker.js";
+import { classifierWorker } from "../../classifier-service/kafkaWorker.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
 import {
   addModelOptions,

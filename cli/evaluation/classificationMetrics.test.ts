@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfusionMatrix } from "./metrics.js";
+import { ConfusionMatrix } from "./classificationMetrics.js";
 
 describe("ConfusionMatrix", () => {
   it("computes accuracy, per-label precision/recall/F1 and macro F1", () => {

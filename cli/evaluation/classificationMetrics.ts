@@ -1,4 +1,4 @@
-import { LABELS, type Label } from "../events/types.js";
+import { LABELS, type Label } from "../../core/events/types.js";
 
 export interface LabelMetrics {
   precision: number;

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import type { SummaryReport } from "../pipeline/summary.js";
-import { describeScenario, generateSyntheticLogs, type Scenario } from "../synthetic/index.js";
+import {
+  describeScenario,
+  generateSyntheticLogs,
+  type Scenario,
+} from "../../core/synthetic/index.js";
+import type { SummaryReport } from "./summary.js";
 
 // `sentinel produce | sentinel analyze --output json`, end to end: detection replays the file's
 // event time, so a produced scenario's effect shows up in the summary's anomalies.
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const env = { ...process.env, SENTINEL_LOG_LEVEL: "error", SENTINEL_ENV_FILE: "" };
 
 /** What `sentinel produce --scenario S --seed N --rate R` prints, piped into `sentinel analyze`. */

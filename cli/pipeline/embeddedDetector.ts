@@ -1,12 +1,12 @@
 import { existsSync, renameSync } from "node:fs";
-import type { Config } from "../config/schema.js";
-import type { Anomaly } from "../events/types.js";
-import type { Logger } from "../logging/logger.js";
-import { AnomalyDetector, type Detection, retentionMs } from "./detector.js";
-import { loadDetectorStateFile, saveDetectorStateFile } from "./fileDetectorState.js";
-import { MemoryDetectorState } from "./memoryDetectorState.js";
-import { detectorSettings } from "./settings.js";
-import type { DetectorEvent, DetectorStatus } from "./types.js";
+import type { Config } from "../../core/config/schema.js";
+import { AnomalyDetector, type Detection, retentionMs } from "../../core/detection/detector.js";
+import { MemoryDetectorState } from "../../core/detection/memoryDetectorState.js";
+import { detectorSettings } from "../../core/detection/settings.js";
+import type { DetectorEvent, DetectorStatus } from "../../core/detection/types.js";
+import type { Anomaly } from "../../core/events/types.js";
+import { loadDetectorStateFile, saveDetectorStateFile } from "../../core/files/detectorState.js";
+import type { Logger } from "../../core/logging/logger.js";
 
 /** The embedded mode's detector: the configured settings over an in-memory state. */
 export function embeddedDetector(config: Config): {

@@ -1,7 +1,7 @@
-import type { CachingClassifier } from "../classifier/cachingClassifier.js";
-import type { ClassifiedEvent, LogEvent } from "../events/types.js";
-import type { RawLine } from "../input/lineReader.js";
-import type { LineToEvent } from "../input/lineToEvent.js";
+import type { CachingClassifier } from "../../core/classifier/cachingClassifier.js";
+import type { ClassifiedEvent, LogEvent } from "../../core/events/types.js";
+import type { RawLine } from "../sources/file/lineReader.js";
+import type { LineToEvent } from "../sources/file/lineToEvent.js";
 
 export interface Rejection {
   line: number;

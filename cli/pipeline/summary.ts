@@ -1,9 +1,9 @@
-import type { AlertRules, Channel } from "../alerting/rules.js";
-import type { AlertKind } from "../alerting/types.js";
-import { WouldAlert, type WouldAlertDecision } from "../alerting/wouldAlert.js";
-import type { CacheStats } from "../classifier/classificationCache.js";
-import type { DetectorStatus } from "../detection/types.js";
-import { type Anomaly, type ClassifiedEvent, LABELS, type Label } from "../events/types.js";
+import type { AlertRules, Channel } from "../../core/alerting/rules.js";
+import type { AlertKind } from "../../core/alerting/types.js";
+import type { CacheStats } from "../../core/classifier/classificationCache.js";
+import type { DetectorStatus } from "../../core/detection/types.js";
+import { type Anomaly, type ClassifiedEvent, LABELS, type Label } from "../../core/events/types.js";
+import { WouldAlert, type WouldAlertDecision } from "./wouldAlert.js";
 
 type LabelCounts = Record<Label, number>;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AnalysisSummary } from "../pipeline/summary.js";
-import { anomaly, classifiedEvent } from "./testing/recordingChannel.js";
+import { anomaly, classifiedEvent } from "../../core/alerting/testing/recordingChannel.js";
+import { AnalysisSummary } from "./summary.js";
 
 const cache = { hits: 0, misses: 0, size: 0 };
 

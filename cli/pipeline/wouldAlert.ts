@@ -1,14 +1,14 @@
-import type { Anomaly, ClassifiedEvent } from "../events/types.js";
-import { alertIdOf } from "./alerts.js";
-import { MemoryDedupStore } from "./memoryDedupStore.js";
+import { alertIdOf } from "../../core/alerting/alerts.js";
+import { MemoryDedupStore } from "../../core/alerting/memoryDedupStore.js";
 import {
   type AlertRules,
   alertKeyOf,
   anomalyKeyOf,
   channelsFor,
   channelsForAnomaly,
-} from "./rules.js";
-import type { Channel } from "./types.js";
+} from "../../core/alerting/rules.js";
+import type { Channel } from "../../core/alerting/types.js";
+import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
 
 export interface WouldAlertDecision {
   key: string;

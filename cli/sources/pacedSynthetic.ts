@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { generateSyntheticLogs, type SyntheticOptions } from "../synthetic/index.js";
+import { generateSyntheticLogs, type SyntheticOptions } from "../../core/synthetic/index.js";
 
 /**
  * Synthetic logs as JSON lines, released at wall-clock pace: a record goes out once its event

@@ -4,11 +4,11 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { ConfigError, loadConfig } from "../../config/load.js";
-import { createLogger } from "../../logging/logger.js";
-import { alertNotification } from "../render/fixtures.js";
-import { defaultSmtpSecurity } from "./email.js";
-import { createChannels, defaultRoute, renderOptionsFrom } from "./index.js";
+import { ConfigError, loadConfig } from "../config/load.js";
+import { defaultSmtpSecurity } from "../email/channel.js";
+import { createLogger } from "../logging/logger.js";
+import { createChannels, defaultRoute, renderOptionsFrom } from "./createChannels.js";
+import { alertNotification } from "./render/fixtures.js";
 
 const logger = createLogger({ level: "silent", format: "json" });
 const config = (env: Record<string, string>) => loadConfig({ env, envFile: false });

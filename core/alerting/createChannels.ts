@@ -1,12 +1,17 @@
-import type { Config } from "../../config/schema.js";
-import type { Logger } from "../../logging/logger.js";
-import type { RenderOptions } from "../render/view.js";
-import type { ChannelSender, Route } from "../types.js";
-import { defaultSmtpSecurity, EmailChannel, type SesSettings, type SmtpSettings } from "./email.js";
-import { TeamsChannel } from "./teams.js";
+import type { Config } from "../config/schema.js";
+import {
+  defaultSmtpSecurity,
+  EmailChannel,
+  type SesSettings,
+  type SmtpSettings,
+} from "../email/channel.js";
+import type { Logger } from "../logging/logger.js";
+import { TeamsChannel } from "../teams/channel.js";
+import type { RenderOptions } from "./render/view.js";
+import type { ChannelSender, Route } from "./types.js";
 
-export { classifyEmailError, EmailChannel, type EmailChannelOptions } from "./email.js";
-export { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./teams.js";
+export { classifyEmailError, EmailChannel, type EmailChannelOptions } from "../email/channel.js";
+export { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "../teams/channel.js";
 
 /**
  * The channels whose configuration is present: e-mail when SMTP_HOST is set or

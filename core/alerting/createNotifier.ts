@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { stateDir } from "../config/stateDir.js";
+import { FileDedupStore } from "../files/dedupStore.js";
 import type { Logger } from "../logging/logger.js";
 import type { PipelineMetrics } from "../metrics/catalog.js";
-import { defaultRoute } from "./channels/index.js";
+import { defaultRoute } from "./createChannels.js";
 import { JsonlDeadLetterFile, type NotificationDeadLetterSink } from "./deadLetters.js";
 import type { DedupStore } from "./dedupWindow.js";
-import { FileDedupStore } from "./fileDedupStore.js";
 import type { AlertLinkOptions } from "./links.js";
 import { DEFAULT_ALERT_RETRY, Notifier, type NotifierOptions } from "./notifier.js";
 import type { AlertRouting, AlertRules } from "./rules.js";
@@ -50,7 +50,7 @@ export function embeddedAlertPaths(config: Config): { dedup: string; deadLetters
 }
 
 export interface CreateNotifierOptions {
-  /** From `createChannels(config, logger)` (core/alerting/channels). */
+  /** From `createChannels(config, logger)` (core/alerting/createChannels.ts). */
   channels: readonly ChannelSender[];
   logger?: Logger;
   /** Default: the embedded mode's JSON file in the state directory. */

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDedupStore } from "../dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../dynamodb/testing/dynalite.js";
+import { FileDedupStore } from "../files/dedupStore.js";
 import type { ClaimDecision, ClaimRequest, DedupClaim, DedupStore } from "./dedupWindow.js";
-import { DynamoDedupStore } from "./dynamoDedupStore.js";
-import { FileDedupStore } from "./fileDedupStore.js";
 import { MemoryDedupStore } from "./memoryDedupStore.js";
 
 const MINUTE = 60_000;

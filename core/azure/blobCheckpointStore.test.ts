@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { CheckpointConflictError } from "../checkpoint.js";
+import { CheckpointConflictError } from "../ingestion/checkpoint.js";
 import { BlobCheckpointStore } from "./blobCheckpointStore.js";
 import { type LocalAzurite, startAzurite } from "./testing/azurite.js";
 

@@ -3,7 +3,7 @@ import {
   CheckpointConflictError,
   type CheckpointStore,
   type StoredCheckpoint,
-} from "../checkpoint.js";
+} from "../ingestion/checkpoint.js";
 
 interface BlobError {
   statusCode?: number;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
-import { ConfigError, loadConfig } from "../../config/load.js";
+import { ConfigError, loadConfig } from "../config/load.js";
 import {
   azureCredential,
   azurePollerSettings,

@@ -5,9 +5,9 @@ import {
 } from "@azure/identity";
 import type { LogsQueryClientOptions } from "@azure/monitor-query-logs";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { ConfigError } from "../../config/load.js";
-import type { Config } from "../../config/schema.js";
-import type { Logger } from "../../logging/logger.js";
+import { ConfigError } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../logging/logger.js";
 import { WorkspaceQuery } from "./logAnalyticsQuery.js";
 import type { AzurePollerSettings } from "./poller.js";
 

@@ -6,8 +6,8 @@ import {
   LogsQueryResultStatus,
   type LogsTable,
 } from "@azure/monitor-query-logs";
-import type { Logger } from "../../logging/logger.js";
-import { parseRetryAfter, type RetryPolicy, withRetry } from "../../retry/backoff.js";
+import type { Logger } from "../logging/logger.js";
+import { parseRetryAfter, type RetryPolicy, withRetry } from "../retry/backoff.js";
 import { AzureQueryError } from "./errors.js";
 import type { AzureTable } from "./rowToEvent.js";
 

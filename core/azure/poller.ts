@@ -1,9 +1,9 @@
-import { contentId } from "../../events/ids.js";
-import type { LogEvent } from "../../events/types.js";
-import type { Logger } from "../../logging/logger.js";
-import { type RetryPolicy, withRetry } from "../../retry/backoff.js";
-import type { CheckpointStore, StoredCheckpoint } from "../checkpoint.js";
-import type { EventSink } from "../eventSink.js";
+import { contentId } from "../events/ids.js";
+import type { LogEvent } from "../events/types.js";
+import type { CheckpointStore, StoredCheckpoint } from "../ingestion/checkpoint.js";
+import type { EventSink } from "../ingestion/eventSink.js";
+import type { Logger } from "../logging/logger.js";
+import { type RetryPolicy, withRetry } from "../retry/backoff.js";
 import { PartialResultError } from "./errors.js";
 import type { LogAnalyticsQuery, QueryErrorInfo, TimeWindow } from "./logAnalyticsQuery.js";
 import { tableToEvents } from "./rowToEvent.js";

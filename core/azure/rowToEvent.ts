@@ -1,8 +1,8 @@
-import { contentId } from "../../events/ids.js";
-import { cutToBytes, markCut } from "../../events/truncate.js";
-import type { Level, LogEvent } from "../../events/types.js";
-import { limitDepth, setAttribute } from "../../normalize/attributes.js";
-import { levelFromName } from "../../normalize/level.js";
+import { contentId } from "../events/ids.js";
+import { cutToBytes, markCut } from "../events/truncate.js";
+import type { Level, LogEvent } from "../events/types.js";
+import { limitDepth, setAttribute } from "../normalize/attributes.js";
+import { levelFromName } from "../normalize/level.js";
 
 /**
  * A Log Analytics result table, as the query API sends it (`columns`, rows of wire values) or as

@@ -1,6 +1,6 @@
-import type { Level } from "../../events/types.js";
-import { jsonObjectOf } from "../../normalize/jsonLine.js";
-import { levelFromName } from "../../normalize/level.js";
+import type { Level } from "../events/types.js";
+import { jsonObjectOf } from "../normalize/jsonLine.js";
+import { levelFromName } from "../normalize/level.js";
 
 /**
  * The lines Lambda itself writes into a function's log group, in both of its log formats:

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { logEventSchema } from "../../events/schema.js";
-import type { LogEvent } from "../../events/types.js";
+import { logEventSchema } from "../events/schema.js";
+import type { LogEvent } from "../events/types.js";
 import { cloudWatchLogEvent } from "./logEvent.js";
 import { serviceFromLogGroup } from "./serviceName.js";
 import { subscriptionEvents } from "./subscriptionPayload.js";

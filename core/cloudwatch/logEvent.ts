@@ -1,7 +1,7 @@
-import { cutToBytes, markCut } from "../../events/truncate.js";
-import type { EventSource, Level, LogEvent } from "../../events/types.js";
-import { parseLine } from "../../normalize/index.js";
-import { jsonObjectOf } from "../../normalize/jsonLine.js";
+import { cutToBytes, markCut } from "../events/truncate.js";
+import type { EventSource, Level, LogEvent } from "../events/types.js";
+import { parseLine } from "../normalize/index.js";
+import { jsonObjectOf } from "../normalize/jsonLine.js";
 import { parseLambdaLine } from "./lambdaLine.js";
 import { serviceFromLogGroup } from "./serviceName.js";
 import type { CloudWatchEvent } from "./types.js";

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type LocalDynamo, startDynalite } from "../../dynamodb/testing/dynalite.js";
-import type { LogEvent } from "../../events/types.js";
-import type { CheckpointStore } from "../checkpoint.js";
-import { DynamoCheckpointStore } from "../checkpoints/dynamoCheckpointStore.js";
-import { FileCheckpointStore } from "../checkpoints/fileCheckpointStore.js";
-import { CallbackEventSink } from "../eventSink.js";
+import { DynamoCheckpointStore } from "../dynamodb/checkpointStore.js";
+import { type LocalDynamo, startDynalite } from "../dynamodb/testing/dynalite.js";
+import type { LogEvent } from "../events/types.js";
+import { FileCheckpointStore } from "../files/checkpointStore.js";
+import type { CheckpointStore } from "../ingestion/checkpoint.js";
+import { CallbackEventSink } from "../ingestion/eventSink.js";
 import { createCloudWatchLogsClient, sdkFilterLogEvents } from "./client.js";
 import { CloudWatchPoller, type CloudWatchPollerOptions, checkpointKey } from "./poller.js";
 import {

@@ -1,8 +1,8 @@
-import type { LogEvent } from "../../events/types.js";
-import type { Logger } from "../../logging/logger.js";
-import { type RetryPolicy, withRetry } from "../../retry/backoff.js";
-import { CheckpointConflictError, type CheckpointStore } from "../checkpoint.js";
-import type { EventSink } from "../eventSink.js";
+import type { LogEvent } from "../events/types.js";
+import { CheckpointConflictError, type CheckpointStore } from "../ingestion/checkpoint.js";
+import type { EventSink } from "../ingestion/eventSink.js";
+import type { Logger } from "../logging/logger.js";
+import { type RetryPolicy, withRetry } from "../retry/backoff.js";
 import { type CloudWatchMapping, cloudWatchLogEvent } from "./logEvent.js";
 import { advance, samePosition, settle, startingPosition, undelivered } from "./position.js";
 import { isRetryableAwsError } from "./retryableError.js";

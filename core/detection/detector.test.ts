@@ -6,14 +6,14 @@ import { after, describe, it } from "node:test";
 import { Registry } from "prom-client";
 import { anomalySchema } from "../events/schema.js";
 import type { Anomaly } from "../events/types.js";
-import { PipelineMetrics } from "../metrics/catalog.js";
-import { AnomalyDetector, anomalyId, retentionMs } from "./detector.js";
 import {
   DetectorStateFileError,
   FileBackedDetectorState,
   loadDetectorStateFile,
   saveDetectorStateFile,
-} from "./fileDetectorState.js";
+} from "../files/detectorState.js";
+import { PipelineMetrics } from "../metrics/catalog.js";
+import { AnomalyDetector, anomalyId, retentionMs } from "./detector.js";
 import { MemoryDetectorState } from "./memoryDetectorState.js";
 import { DEFAULT_DETECTOR_SETTINGS } from "./settings.js";
 import { type BucketSpec, eventsFor, MINUTE, poisson, seededRandom, T0 } from "./testing/series.js";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { type LocalDynamo, startDynalite } from "../../dynamodb/testing/dynalite.js";
-import { CheckpointConflictError } from "../checkpoint.js";
-import { DynamoCheckpointStore } from "./dynamoCheckpointStore.js";
+import { CheckpointConflictError } from "../ingestion/checkpoint.js";
+import { DynamoCheckpointStore } from "./checkpointStore.js";
+import { type LocalDynamo, startDynalite } from "./testing/dynalite.js";
 
 describe("DynamoCheckpointStore on dynalite", () => {
   let dynamo: LocalDynamo;

@@ -8,7 +8,7 @@ import {
   CheckpointConflictError,
   type CheckpointStore,
   type StoredCheckpoint,
-} from "../checkpoint.js";
+} from "../ingestion/checkpoint.js";
 
 /** This store's share of the state table: `pk` = `checkpoint#<key>`. */
 export const CHECKPOINT_PK_PREFIX = "checkpoint#";

@@ -7,8 +7,6 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { epochSeconds, isExpired } from "../dynamodb/client.js";
-import { contentId } from "../events/ids.js";
 import {
   type ClaimDecision,
   type ClaimRequest,
@@ -19,7 +17,9 @@ import {
   type DedupStore,
   decideClaim,
   releaseClaim,
-} from "./dedupWindow.js";
+} from "../alerting/dedupWindow.js";
+import { contentId } from "../events/ids.js";
+import { epochSeconds, isExpired } from "./client.js";
 
 export interface DynamoDedupOptions {
   client: DynamoDBClient;

@@ -1,16 +1,23 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Registry } from "prom-client";
-import { type LocalDynamo, startDynalite } from "../dynamodb/testing/dynalite.js";
+import { AnomalyDetector, retentionMs } from "../detection/detector.js";
+import type { DetectorState } from "../detection/detectorState.js";
+import { MemoryDetectorState } from "../detection/memoryDetectorState.js";
+import { DEFAULT_DETECTOR_SETTINGS } from "../detection/settings.js";
+import {
+  type BucketSpec,
+  eventsFor,
+  MINUTE,
+  poisson,
+  seededRandom,
+  T0,
+} from "../detection/testing/series.js";
+import type { CountDelta, DeltaEntry } from "../detection/types.js";
 import type { Anomaly } from "../events/types.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
-import { AnomalyDetector, retentionMs } from "./detector.js";
-import type { DetectorState } from "./detectorState.js";
-import { DynamoDetectorState } from "./dynamoDetectorState.js";
-import { MemoryDetectorState } from "./memoryDetectorState.js";
-import { DEFAULT_DETECTOR_SETTINGS } from "./settings.js";
-import { type BucketSpec, eventsFor, MINUTE, poisson, seededRandom, T0 } from "./testing/series.js";
-import type { CountDelta, DeltaEntry } from "./types.js";
+import { DynamoDetectorState } from "./detectorState.js";
+import { type LocalDynamo, startDynalite } from "./testing/dynalite.js";
 
 // DynamoDB on loopback (dynalite): stores the TTL attribute but never expires items.
 let dynamo: LocalDynamo;

@@ -9,9 +9,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { epochSeconds, isExpired } from "../dynamodb/client.js";
-import { emptyBucket, tally } from "./buckets.js";
-import type { DetectorState } from "./detectorState.js";
+import { emptyBucket, tally } from "../detection/buckets.js";
+import type { DetectorState } from "../detection/detectorState.js";
 import {
   ANOMALY_KINDS,
   type AnomalyKind,
@@ -22,7 +21,8 @@ import {
   SAMPLED_FIELDS,
   type ServiceProgress,
   type TemplateSighting,
-} from "./types.js";
+} from "../detection/types.js";
+import { epochSeconds, isExpired } from "./client.js";
 
 /** This store's share of the state table: every `pk` starts with `detector#`. */
 export const DETECTOR_PK_PREFIX = "detector#";

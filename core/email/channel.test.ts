@@ -3,15 +3,15 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { withRetry } from "../../retry/backoff.js";
 import {
   alertNotification,
   digestNotification,
   incidentAlert,
   preventiveAlert,
-} from "../render/fixtures.js";
-import { DeliveryError } from "../types.js";
-import { classifyEmailError, EmailChannel, type SmtpSettings } from "./email.js";
+} from "../alerting/render/fixtures.js";
+import { DeliveryError } from "../alerting/types.js";
+import { withRetry } from "../retry/backoff.js";
+import { classifyEmailError, EmailChannel, type SmtpSettings } from "./channel.js";
 import { createSesTransport } from "./sesTransport.js";
 
 // An obviously fake credential for the loopback server.

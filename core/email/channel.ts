@@ -1,11 +1,16 @@
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import nodemailer, { type SendMailOptions } from "nodemailer";
-import type { Logger } from "../../logging/logger.js";
-import { maskSensitive } from "../mask.js";
-import { renderEmail } from "../render/email.js";
-import type { RenderOptions } from "../render/view.js";
-import { type ChannelSender, DeliveryError, type Notification, type Route } from "../types.js";
+import { maskSensitive } from "../alerting/mask.js";
+import type { RenderOptions } from "../alerting/render/view.js";
+import {
+  type ChannelSender,
+  DeliveryError,
+  type Notification,
+  type Route,
+} from "../alerting/types.js";
+import type { Logger } from "../logging/logger.js";
+import { renderEmail } from "./message.js";
 
 /** tls: implicit TLS (port 465); starttls: STARTTLS required; none: plain text (local relays only). */
 export type SmtpSecurity = "tls" | "starttls" | "none";

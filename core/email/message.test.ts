@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { renderEmail } from "./email.js";
 import {
   alertNotification,
   anomalyAlert,
@@ -8,7 +7,8 @@ import {
   digestNotification,
   incidentAlert,
   preventiveAlert,
-} from "./fixtures.js";
+} from "../alerting/render/fixtures.js";
+import { renderEmail } from "./message.js";
 
 describe("renderEmail", () => {
   it("puts severity, kind, service and summary in the subject", () => {

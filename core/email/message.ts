@@ -1,5 +1,10 @@
-import type { Notification, Severity } from "../types.js";
-import { buildView, type ContentBudget, type MessageView, type RenderOptions } from "./view.js";
+import {
+  buildView,
+  type ContentBudget,
+  type MessageView,
+  type RenderOptions,
+} from "../alerting/render/view.js";
+import type { Notification, Severity } from "../alerting/types.js";
 
 export interface RenderedEmail {
   subject: string;

@@ -1,6 +1,6 @@
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import nodemailer from "nodemailer";
-import type { SesSettings } from "./email.js";
+import type { SesSettings } from "./channel.js";
 
 /**
  * Amazon SES v2 through nodemailer's SES transport (raw MIME, so the same HTML and text parts

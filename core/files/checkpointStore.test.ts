@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { CheckpointConflictError } from "../checkpoint.js";
-import { FileCheckpointStore } from "./fileCheckpointStore.js";
+import { CheckpointConflictError } from "../ingestion/checkpoint.js";
+import { FileCheckpointStore } from "./checkpointStore.js";
 
 describe("FileCheckpointStore", async () => {
   const dir = await mkdtemp(join(tmpdir(), "sentinel-checkpoints-"));

@@ -5,7 +5,7 @@ import {
   CheckpointConflictError,
   type CheckpointStore,
   type StoredCheckpoint,
-} from "../checkpoint.js";
+} from "../ingestion/checkpoint.js";
 
 interface CheckpointFile<T> {
   version: string;

@@ -1,6 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Logger } from "../logging/logger.js";
 import {
   abandonClaim,
   type ClaimDecision,
@@ -9,8 +8,9 @@ import {
   type DedupEntry,
   type DedupStore,
   isEntryLive,
-} from "./dedupWindow.js";
-import { type MemoryDedupOptions, MemoryDedupStore } from "./memoryDedupStore.js";
+} from "../alerting/dedupWindow.js";
+import { type MemoryDedupOptions, MemoryDedupStore } from "../alerting/memoryDedupStore.js";
+import type { Logger } from "../logging/logger.js";
 
 export interface FileDedupOptions extends MemoryDedupOptions {
   path: string;

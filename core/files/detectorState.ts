@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import type { DetectorState } from "./detectorState.js";
-import type { MemoryDetectorState, MemoryStateSnapshot } from "./memoryDetectorState.js";
-import { ANOMALY_KINDS } from "./types.js";
+import type { DetectorState } from "../detection/detectorState.js";
+import type { MemoryDetectorState, MemoryStateSnapshot } from "../detection/memoryDetectorState.js";
+import { ANOMALY_KINDS } from "../detection/types.js";
 
 /**
  * The embedded mode's detector state on disk: the in-memory store's snapshot as JSON, written

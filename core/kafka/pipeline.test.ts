@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
+import { classifierWorker } from "../../classifier-service/kafkaWorker.js";
+import { LambdaRunner } from "../../cli/lambdaRunner.js";
 import { BaselineModel } from "../classifier/baselineModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
@@ -10,9 +12,7 @@ import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { logEvent } from "../events/fixtures.js";
 import type { ClassifiedEvent } from "../events/types.js";
-import { classifierWorker } from "./classifierWorker.js";
 import type { DeadLetter } from "./deadLetter.js";
-import { LambdaRunner } from "./lambdaRunner.js";
 import { eventMessage } from "./logEventRecords.js";
 import { decodeMskEvent } from "./msk/mskEvent.js";
 import type { MskEvent } from "./msk/types.js";
@@ -20,7 +20,7 @@ import { DurableProducer } from "./producer.js";
 import { type MockCluster, startMockCluster } from "./testing/mockCluster.js";
 
 // The real Kafka wire protocol, through librdkafka's mock cluster on loopback (testing/mockCluster.ts).
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
 let cluster: MockCluster;
 let kafka: Kafka;
 let config: Config;

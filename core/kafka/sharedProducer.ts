@@ -10,7 +10,7 @@ let shared: Promise<DurableProducer> | undefined;
  * and connected on first use, reused after. Its retries stop well inside a Lambda timeout, so a
  * Kafka outage fails the invocation (and the event source retries it) instead of timing out.
  */
-export function lambdaProducer(config: Config, logger?: Logger): Promise<DurableProducer> {
+export function sharedProducer(config: Config, logger?: Logger): Promise<DurableProducer> {
   shared ??= (async () => {
     const producer = new DurableProducer(createKafka(config, logger), {
       idempotent: config.KAFKA_IDEMPOTENT,
@@ -28,7 +28,7 @@ export function lambdaProducer(config: Config, logger?: Logger): Promise<Durable
 }
 
 /** Disconnects and forgets the shared producer (tests, and shutdown hooks). */
-export async function closeLambdaProducer(): Promise<void> {
+export async function closeSharedProducer(): Promise<void> {
   const current = shared;
   shared = undefined;
   if (current) await (await current).disconnect();

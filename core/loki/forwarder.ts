@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { contentId } from "../../events/ids.js";
-import type { LogEvent } from "../../events/types.js";
-import type { Logger } from "../../logging/logger.js";
-import { TokenBucket } from "../../ratelimit/tokenBucket.js";
-import type { CheckpointStore } from "../checkpoint.js";
-import type { EventSink } from "../eventSink.js";
+import { contentId } from "../events/ids.js";
+import type { LogEvent } from "../events/types.js";
+import type { CheckpointStore } from "../ingestion/checkpoint.js";
+import type { EventSink } from "../ingestion/eventSink.js";
+import type { Logger } from "../logging/logger.js";
+import { TokenBucket } from "../ratelimit/tokenBucket.js";
 import {
   fromCheckpoint,
   type LokiCheckpoint,

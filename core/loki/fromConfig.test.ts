@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, loadConfig } from "../../config/load.js";
+import { ConfigError, loadConfig } from "../config/load.js";
 import { lokiClient, lokiForwarderSettings } from "./fromConfig.js";
 
 const config = (env: Record<string, string>) => loadConfig({ env, envFile: false });

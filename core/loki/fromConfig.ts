@@ -1,6 +1,6 @@
-import { ConfigError } from "../../config/load.js";
-import type { Config } from "../../config/schema.js";
-import type { Logger } from "../../logging/logger.js";
+import { ConfigError } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../logging/logger.js";
 import type { LokiForwarderSettings } from "./forwarder.js";
 import { LokiClient } from "./queryRange.js";
 

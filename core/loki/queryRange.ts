@@ -1,5 +1,5 @@
-import type { Logger } from "../../logging/logger.js";
-import { parseRetryAfter, type RetryPolicy, withRetry } from "../../retry/backoff.js";
+import type { Logger } from "../logging/logger.js";
+import { parseRetryAfter, type RetryPolicy, withRetry } from "../retry/backoff.js";
 import type { LokiStream } from "./streamToEvents.js";
 
 export interface LokiClientOptions {

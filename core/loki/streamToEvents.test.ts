@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { logEventSchema } from "../../events/schema.js";
+import { logEventSchema } from "../events/schema.js";
 import { entryToEvent, type LokiStream, streamsToEntries } from "./streamToEvents.js";
 
 const response = JSON.parse(

@@ -1,10 +1,10 @@
-import { contentId } from "../../events/ids.js";
-import { cutToBytes, markCut } from "../../events/truncate.js";
-import type { Level, LogEvent } from "../../events/types.js";
-import { cleanLine } from "../../input/lineHygiene.js";
-import { setAttribute } from "../../normalize/attributes.js";
-import { parseLine } from "../../normalize/index.js";
-import { levelFromName } from "../../normalize/level.js";
+import { contentId } from "../events/ids.js";
+import { cutToBytes, markCut } from "../events/truncate.js";
+import type { Level, LogEvent } from "../events/types.js";
+import { setAttribute } from "../normalize/attributes.js";
+import { parseLine } from "../normalize/index.js";
+import { levelFromName } from "../normalize/level.js";
+import { cleanLine } from "../normalize/lineHygiene.js";
 
 /** One stream of a `query_range` answer: its labels and its `[ns, line]` (or `[ns, line, metadata]`) values. */
 export interface LokiStream {

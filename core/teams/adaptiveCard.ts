@@ -1,5 +1,5 @@
-import type { Severity } from "../types.js";
-import type { MessageView } from "./view.js";
+import type { MessageView } from "../alerting/render/view.js";
+import type { Severity } from "../alerting/types.js";
 
 /**
  * The Adaptive Card 1.4 message a Teams Workflows ("Post to a channel when a webhook request is

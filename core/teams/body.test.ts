@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AdaptiveCardMessage, CardElement } from "./adaptiveCard.js";
 import {
   alertNotification,
   classifiedEvent,
   digestNotification,
   incidentAlert,
   preventiveAlert,
-} from "./fixtures.js";
+} from "../alerting/render/fixtures.js";
+import type { AdaptiveCardMessage, CardElement } from "./adaptiveCard.js";
+import { CardTooLargeError, renderTeamsBody, TEAMS_MAX_BODY_BYTES } from "./body.js";
 import type { MessageCard } from "./messageCard.js";
-import { CardTooLargeError, renderTeamsBody, TEAMS_MAX_BODY_BYTES } from "./teamsBody.js";
 
 function adaptive(body: string) {
   const message = JSON.parse(body) as AdaptiveCardMessage;

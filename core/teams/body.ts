@@ -1,13 +1,13 @@
-import type { Notification } from "../types.js";
-import { adaptiveCardMessage } from "./adaptiveCard.js";
-import { messageCard } from "./messageCard.js";
 import {
   buildView,
   type ContentBudget,
   createMasker,
   type MessageView,
   type RenderOptions,
-} from "./view.js";
+} from "../alerting/render/view.js";
+import type { Notification } from "../alerting/types.js";
+import { adaptiveCardMessage } from "./adaptiveCard.js";
+import { messageCard } from "./messageCard.js";
 
 export type TeamsCardFormat = "adaptive" | "messagecard";
 export const TEAMS_CARD_FORMATS: readonly TeamsCardFormat[] = ["adaptive", "messagecard"];

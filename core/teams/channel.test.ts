@@ -3,19 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import { createLogger } from "../../logging/logger.js";
-import { withRetry } from "../../retry/backoff.js";
-import type { AdaptiveCardMessage } from "../render/adaptiveCard.js";
 import {
   alertNotification,
   classifiedEvent,
   digestNotification,
   incidentAlert,
-} from "../render/fixtures.js";
-import type { MessageCard } from "../render/messageCard.js";
-import { TEAMS_MAX_BODY_BYTES } from "../render/teamsBody.js";
-import { DeliveryError } from "../types.js";
-import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./teams.js";
+} from "../alerting/render/fixtures.js";
+import { DeliveryError } from "../alerting/types.js";
+import { createLogger } from "../logging/logger.js";
+import { withRetry } from "../retry/backoff.js";
+import type { AdaptiveCardMessage } from "./adaptiveCard.js";
+import { TEAMS_MAX_BODY_BYTES } from "./body.js";
+import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./channel.js";
+import type { MessageCard } from "./messageCard.js";
 
 /** What the stand-in webhook answers: a status, headers and a body; `hang` never answers. */
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "hang";

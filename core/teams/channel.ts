@@ -1,14 +1,15 @@
-import type { Logger } from "../../logging/logger.js";
-import { TokenBucket } from "../../ratelimit/tokenBucket.js";
-import { parseRetryAfter } from "../../retry/backoff.js";
-import { maskSensitive } from "../mask.js";
+import { maskSensitive } from "../alerting/mask.js";
+import type { RenderOptions } from "../alerting/render/view.js";
 import {
-  renderTeamsBody,
-  TEAMS_MAX_BODY_BYTES,
-  type TeamsCardFormat,
-} from "../render/teamsBody.js";
-import type { RenderOptions } from "../render/view.js";
-import { type ChannelSender, DeliveryError, type Notification, type Route } from "../types.js";
+  type ChannelSender,
+  DeliveryError,
+  type Notification,
+  type Route,
+} from "../alerting/types.js";
+import type { Logger } from "../logging/logger.js";
+import { TokenBucket } from "../ratelimit/tokenBucket.js";
+import { parseRetryAfter } from "../retry/backoff.js";
+import { renderTeamsBody, TEAMS_MAX_BODY_BYTES, type TeamsCardFormat } from "./body.js";
 
 export interface TeamsChannelOptions {
   /** adaptive: Workflows webhooks; messagecard: legacy Office 365 connector webhooks. */

@@ -1,5 +1,5 @@
-import type { Severity } from "../types.js";
-import type { MessageView } from "./view.js";
+import type { MessageView } from "../alerting/render/view.js";
+import type { Severity } from "../alerting/types.js";
 
 /**
  * The legacy Office 365 connector MessageCard, for webhooks that still take it. Every section

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Consumer, type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import { Registry } from "prom-client";
 import { retentionMs } from "../../core/detection/detector.js";
-import { DynamoDetectorState } from "../../core/detection/dynamoDetectorState.js";
 import { DEFAULT_DETECTOR_SETTINGS } from "../../core/detection/settings.js";
 import {
   type BucketSpec,
@@ -15,14 +14,15 @@ import {
   T0,
 } from "../../core/detection/testing/series.js";
 import type { DetectorEvent } from "../../core/detection/types.js";
+import { DynamoDetectorState } from "../../core/dynamodb/detectorState.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
 import { logEvent } from "../../core/events/fixtures.js";
 import { anomalySchema } from "../../core/events/schema.js";
 import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
-import { closeLambdaProducer } from "../../core/kafka/lambdaProducer.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
+import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
 import { PipelineMetrics } from "../../core/metrics/catalog.js";
 import { createAnomalyDetectorHandler, handler } from "./anomalyDetector.js";
@@ -70,7 +70,7 @@ after(async () => {
   // Kafka clients leave before the cluster stops (see core/kafka/testing/mockCluster.ts).
   await reader?.disconnect();
   await producer?.disconnect();
-  await closeLambdaProducer();
+  await closeSharedProducer();
   await cluster?.stop();
   await dynamo?.stop();
 });

@@ -2,8 +2,6 @@ import { join } from "node:path";
 import { stateDir } from "../../core/config/stateDir.js";
 import { AnomalyDetector, retentionMs } from "../../core/detection/detector.js";
 import type { DetectorState } from "../../core/detection/detectorState.js";
-import { DynamoDetectorState } from "../../core/detection/dynamoDetectorState.js";
-import { FileBackedDetectorState } from "../../core/detection/fileDetectorState.js";
 import { MemoryDetectorState } from "../../core/detection/memoryDetectorState.js";
 import { detectorSettings } from "../../core/detection/settings.js";
 import type {
@@ -12,8 +10,9 @@ import type {
   StreamPosition,
 } from "../../core/detection/types.js";
 import { createDynamoClient } from "../../core/dynamodb/client.js";
+import { DynamoDetectorState } from "../../core/dynamodb/detectorState.js";
+import { FileBackedDetectorState } from "../../core/files/detectorState.js";
 import { countDeadLetters, deadLetterMessage } from "../../core/kafka/deadLetter.js";
-import { lambdaProducer } from "../../core/kafka/lambdaProducer.js";
 import { decodeClassifiedEvent } from "../../core/kafka/logEventRecords.js";
 import {
   batchResponse,
@@ -24,6 +23,7 @@ import {
   partitionKey,
 } from "../../core/kafka/msk/index.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
+import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../../core/metrics/catalog.js";
 import { lambdaEnvironment, lazyHandler } from "./lambdaEnvironment.js";
@@ -171,7 +171,7 @@ async function buildHandler(): Promise<AnomalyDetectorHandler> {
             ...stateOptions,
           }),
     settings,
-    producer: await lambdaProducer(config, logger),
+    producer: await sharedProducer(config, logger),
     topics: { anomalies: config.KAFKA_TOPIC_ANOMALIES, deadLetter: config.KAFKA_TOPIC_DEAD_LETTER },
     logger,
   });

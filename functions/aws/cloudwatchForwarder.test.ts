@@ -3,13 +3,13 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
+import { SubscriptionPayloadError } from "../../core/cloudwatch/errors.js";
+import { encodeSubscriptionPayload } from "../../core/cloudwatch/subscriptionPayload.js";
+import { loadFixture } from "../../core/cloudwatch/testing/fixtures.js";
 import type { LogEvent } from "../../core/events/types.js";
-import { SubscriptionPayloadError } from "../../core/ingest/aws/errors.js";
-import { encodeSubscriptionPayload } from "../../core/ingest/aws/subscriptionPayload.js";
-import { loadFixture } from "../../core/ingest/aws/testing/fixtures.js";
-import { closeLambdaProducer } from "../../core/kafka/lambdaProducer.js";
 import { decodeLogEvent } from "../../core/kafka/logEventRecords.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
+import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
 import { createCloudWatchForwarder, handler } from "./cloudwatchForwarder.js";
 
@@ -35,7 +35,7 @@ before(async () => {
 });
 
 after(async () => {
-  await closeLambdaProducer();
+  await closeSharedProducer();
   await cluster?.stop();
 });
 

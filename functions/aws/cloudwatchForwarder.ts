@@ -1,12 +1,12 @@
-import type { LogEvent } from "../../core/events/types.js";
-import { cloudWatchLogEvent } from "../../core/ingest/aws/logEvent.js";
+import { cloudWatchLogEvent } from "../../core/cloudwatch/logEvent.js";
 import {
   decodeCloudWatchLogsEvent,
   subscriptionEvents,
-} from "../../core/ingest/aws/subscriptionPayload.js";
-import { KafkaEventSink } from "../../core/ingest/eventSink.js";
-import { lambdaProducer } from "../../core/kafka/lambdaProducer.js";
+} from "../../core/cloudwatch/subscriptionPayload.js";
+import type { LogEvent } from "../../core/events/types.js";
+import { KafkaEventSink } from "../../core/ingestion/eventSink.js";
 import type { DurableProducer } from "../../core/kafka/producer.js";
+import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { lambdaEnvironment, withMetrics } from "./lambdaEnvironment.js";
 
@@ -83,7 +83,7 @@ export function handler(event: unknown): Promise<ForwardResult> {
   return withMetrics("cloudwatch-forwarder", () => {
     const { config, logger } = lambdaEnvironment("cloudwatch-forwarder");
     const forward = createCloudWatchForwarder({
-      producer: () => lambdaProducer(config, logger),
+      producer: () => sharedProducer(config, logger),
       topic: config.KAFKA_TOPIC_RAW,
       maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
       logger,

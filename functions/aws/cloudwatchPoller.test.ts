@@ -2,18 +2,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
-import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
-import type { LogEvent } from "../../core/events/types.js";
-import { createCloudWatchLogsClient, sdkFilterLogEvents } from "../../core/ingest/aws/client.js";
-import { checkpointKey } from "../../core/ingest/aws/poller.js";
+import { createCloudWatchLogsClient, sdkFilterLogEvents } from "../../core/cloudwatch/client.js";
+import { checkpointKey } from "../../core/cloudwatch/poller.js";
 import {
   type FakeCloudWatchLogs,
   startFakeCloudWatchLogs,
-} from "../../core/ingest/aws/testing/fakeCloudWatchLogs.js";
-import type { CloudWatchPosition } from "../../core/ingest/aws/types.js";
-import { DynamoCheckpointStore } from "../../core/ingest/checkpoints/dynamoCheckpointStore.js";
-import { CallbackEventSink } from "../../core/ingest/eventSink.js";
-import { closeLambdaProducer } from "../../core/kafka/lambdaProducer.js";
+} from "../../core/cloudwatch/testing/fakeCloudWatchLogs.js";
+import type { CloudWatchPosition } from "../../core/cloudwatch/types.js";
+import { DynamoCheckpointStore } from "../../core/dynamodb/checkpointStore.js";
+import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
+import type { LogEvent } from "../../core/events/types.js";
+import { CallbackEventSink } from "../../core/ingestion/eventSink.js";
+import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
 import { createCloudWatchPollerHandler, handler } from "./cloudwatchPoller.js";
 
@@ -54,7 +54,7 @@ before(async () => {
 });
 
 after(async () => {
-  await closeLambdaProducer();
+  await closeSharedProducer();
   await Promise.all([cluster?.stop(), cwl?.stop(), dynamo?.stop()]);
 });
 

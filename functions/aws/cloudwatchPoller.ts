@@ -1,16 +1,16 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ConfigError } from "../../core/config/load.js";
-import { createDynamoClient } from "../../core/dynamodb/client.js";
-import { createCloudWatchLogsClient, sdkFilterLogEvents } from "../../core/ingest/aws/client.js";
+import { createCloudWatchLogsClient, sdkFilterLogEvents } from "../../core/cloudwatch/client.js";
 import {
   CloudWatchPoller,
   type CloudWatchPollerOptions,
   type PollResult,
-} from "../../core/ingest/aws/poller.js";
-import { DynamoCheckpointStore } from "../../core/ingest/checkpoints/dynamoCheckpointStore.js";
-import { KafkaEventSink } from "../../core/ingest/eventSink.js";
-import { lambdaProducer } from "../../core/kafka/lambdaProducer.js";
+} from "../../core/cloudwatch/poller.js";
+import { ConfigError } from "../../core/config/load.js";
+import { DynamoCheckpointStore } from "../../core/dynamodb/checkpointStore.js";
+import { createDynamoClient } from "../../core/dynamodb/client.js";
+import { KafkaEventSink } from "../../core/ingestion/eventSink.js";
+import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import { lambdaEnvironment, withMetrics } from "./lambdaEnvironment.js";
 
 /**
@@ -109,7 +109,7 @@ async function pollLogGroups(event: unknown, context?: PollerContext): Promise<P
     logs: createCloudWatchLogsClient(region ? { region } : {}),
     dynamo: createDynamoClient(region ? { region } : {}),
   };
-  const producer = await lambdaProducer(config, logger);
+  const producer = await sharedProducer(config, logger);
   const poll = createCloudWatchPollerHandler({
     filterLogEvents: sdkFilterLogEvents(clients.logs),
     checkpoints: new DynamoCheckpointStore(clients.dynamo, config.SENTINEL_STATE_TABLE),

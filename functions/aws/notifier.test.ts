@@ -6,7 +6,6 @@ import {
   KafkaDeadLetterSink,
   type NotificationDeadLetter,
 } from "../../core/alerting/deadLetters.js";
-import { DynamoDedupStore } from "../../core/alerting/dynamoDedupStore.js";
 import { Notifier } from "../../core/alerting/notifier.js";
 import {
   anomaly,
@@ -14,6 +13,7 @@ import {
   RecordingChannel,
 } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
+import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";

@@ -1,11 +1,10 @@
-import { createChannels } from "../../core/alerting/channels/index.js";
+import { createChannels } from "../../core/alerting/createChannels.js";
 import { createNotifier } from "../../core/alerting/createNotifier.js";
 import { KafkaDeadLetterSink } from "../../core/alerting/deadLetters.js";
-import { DynamoDedupStore } from "../../core/alerting/dynamoDedupStore.js";
 import type { Notifier, NotifyResult } from "../../core/alerting/notifier.js";
 import { createDynamoClient } from "../../core/dynamodb/client.js";
+import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { deadLetterMessage } from "../../core/kafka/deadLetter.js";
-import { lambdaProducer } from "../../core/kafka/lambdaProducer.js";
 import { decodeAnomaly, decodeClassifiedEvent } from "../../core/kafka/logEventRecords.js";
 import {
   batchResponse,
@@ -15,6 +14,7 @@ import {
   type KafkaRecord,
 } from "../../core/kafka/msk/index.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
+import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../../core/metrics/catalog.js";
 import { lambdaEnvironment, lazyHandler } from "./lambdaEnvironment.js";
@@ -108,7 +108,7 @@ export const handler = lazyHandler("notifier", buildHandler);
 
 async function buildHandler(): Promise<NotifierHandler> {
   const { config, logger } = lambdaEnvironment("notifier");
-  const producer = await lambdaProducer(config, logger);
+  const producer = await sharedProducer(config, logger);
   const notifier = await createNotifier(config, {
     channels: createChannels(config, logger),
     logger,

@@ -3,21 +3,17 @@ import { after, before, describe, it } from "node:test";
 import azureFunctions, { type Timer } from "@azure/functions";
 import type { TokenCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
-import type { LogEvent } from "../../core/events/types.js";
-import { WorkspaceQuery } from "../../core/ingest/azure/logAnalyticsQuery.js";
-import {
-  type AzureCheckpoint,
-  AzureLogPoller,
-  type PollSummary,
-} from "../../core/ingest/azure/poller.js";
+import { BlobCheckpointStore } from "../../core/azure/blobCheckpointStore.js";
+import { WorkspaceQuery } from "../../core/azure/logAnalyticsQuery.js";
+import { type AzureCheckpoint, AzureLogPoller, type PollSummary } from "../../core/azure/poller.js";
+import { type LocalAzurite, startAzurite } from "../../core/azure/testing/azurite.js";
 import {
   type LogAnalyticsServer,
   startLogAnalyticsServer,
-} from "../../core/ingest/azure/testing/logAnalyticsServer.js";
-import { CheckpointConflictError } from "../../core/ingest/checkpoint.js";
-import { BlobCheckpointStore } from "../../core/ingest/checkpoints/blobCheckpointStore.js";
-import { type LocalAzurite, startAzurite } from "../../core/ingest/checkpoints/testing/azurite.js";
-import { CallbackEventSink } from "../../core/ingest/eventSink.js";
+} from "../../core/azure/testing/logAnalyticsServer.js";
+import type { LogEvent } from "../../core/events/types.js";
+import { CheckpointConflictError } from "../../core/ingestion/checkpoint.js";
+import { CallbackEventSink } from "../../core/ingestion/eventSink.js";
 import { pollLogAnalytics } from "./pollLogAnalytics.js";
 
 // The package is CommonJS; Node sees InvocationContext only on its default export.

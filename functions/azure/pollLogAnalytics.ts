@@ -1,20 +1,16 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Config } from "../../core/config/schema.js";
+import { BlobCheckpointStore } from "../../core/azure/blobCheckpointStore.js";
 import {
   azureCredential,
   azurePollerSettings,
   checkpointContainer,
   workspaceQuery,
-} from "../../core/ingest/azure/fromConfig.js";
-import {
-  type AzureCheckpoint,
-  AzureLogPoller,
-  type PollSummary,
-} from "../../core/ingest/azure/poller.js";
-import { CheckpointConflictError } from "../../core/ingest/checkpoint.js";
-import { BlobCheckpointStore } from "../../core/ingest/checkpoints/blobCheckpointStore.js";
-import { KafkaEventSink } from "../../core/ingest/eventSink.js";
-import { lambdaProducer } from "../../core/kafka/lambdaProducer.js";
+} from "../../core/azure/fromConfig.js";
+import { type AzureCheckpoint, AzureLogPoller, type PollSummary } from "../../core/azure/poller.js";
+import type { Config } from "../../core/config/schema.js";
+import { CheckpointConflictError } from "../../core/ingestion/checkpoint.js";
+import { KafkaEventSink } from "../../core/ingestion/eventSink.js";
+import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import type { Logger } from "../../core/logging/logger.js";
 
 export interface PollLogAnalyticsDeps {
@@ -66,7 +62,7 @@ let shared: Promise<AzureLogPoller> | undefined;
 export function sharedPoller(config: Config, logger: Logger): Promise<AzureLogPoller> {
   shared ??= (async () => {
     const credential = azureCredential(config);
-    const producer = await lambdaProducer(config, logger);
+    const producer = await sharedProducer(config, logger);
     return new AzureLogPoller(azurePollerSettings(config), {
       source: workspaceQuery(config, credential, logger),
       store: new BlobCheckpointStore<AzureCheckpoint>(checkpointContainer(config, credential)),

@@ -1,13 +1,13 @@
 // Forwarder throughput: CloudWatch subscription payloads (base64 + gzip JSON, as Lambda receives
 // them) decoded and mapped to log events, on one thread, without Kafka.
-import { cloudWatchLogEvent } from "../../core/ingest/aws/logEvent.js";
+import { cloudWatchLogEvent } from "../../core/cloudwatch/logEvent.js";
 import {
   decodeCloudWatchLogsEvent,
   encodeSubscriptionPayload,
   subscriptionEvents,
-} from "../../core/ingest/aws/subscriptionPayload.js";
-import { type FixtureName, loadFixture } from "../../core/ingest/aws/testing/fixtures.js";
-import type { CloudWatchLogsEvent, SubscriptionPayload } from "../../core/ingest/aws/types.js";
+} from "../../core/cloudwatch/subscriptionPayload.js";
+import { type FixtureName, loadFixture } from "../../core/cloudwatch/testing/fixtures.js";
+import type { CloudWatchLogsEvent, SubscriptionPayload } from "../../core/cloudwatch/types.js";
 
 const EVENTS = Number(process.env.BENCH_AWS_EVENTS ?? 500_000);
 /** CloudWatch batches up to ~1 MB of events per invocation; a few hundred lines is common. */

@@ -5,14 +5,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
-import { FileCheckpointStore } from "../../core/ingest/checkpoints/fileCheckpointStore.js";
-import { CallbackEventSink, type EventSink, KafkaEventSink } from "../../core/ingest/eventSink.js";
-import { LokiForwarder } from "../../core/ingest/loki/forwarder.js";
-import type { LokiCheckpoint } from "../../core/ingest/loki/forwardReader.js";
-import { LokiClient } from "../../core/ingest/loki/queryRange.js";
-import { type LokiServer, startLokiServer } from "../../core/ingest/loki/testing/lokiServer.js";
+import { FileCheckpointStore } from "../../core/files/checkpointStore.js";
+import {
+  CallbackEventSink,
+  type EventSink,
+  KafkaEventSink,
+} from "../../core/ingestion/eventSink.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
 import { startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { LokiForwarder } from "../../core/loki/forwarder.js";
+import type { LokiCheckpoint } from "../../core/loki/forwardReader.js";
+import { LokiClient } from "../../core/loki/queryRange.js";
+import { type LokiServer, startLokiServer } from "../../core/loki/testing/lokiServer.js";
 
 type Report = (name: string, value: number, unit: string, target?: string) => void;
 

@@ -1,8 +1,8 @@
-import { contentId } from "../events/ids.js";
-import { cutToBytes } from "../events/truncate.js";
-import type { EventSource, LogEvent } from "../events/types.js";
-import { type InputFormat, parseLine } from "../normalize/index.js";
-import { cleanLine } from "./lineHygiene.js";
+import { contentId } from "../../../core/events/ids.js";
+import { cutToBytes } from "../../../core/events/truncate.js";
+import type { EventSource, LogEvent } from "../../../core/events/types.js";
+import { type InputFormat, parseLine } from "../../../core/normalize/index.js";
+import { cleanLine } from "../../../core/normalize/lineHygiene.js";
 import type { RawLine } from "./lineReader.js";
 
 export type LineOutcome = { ok: true; event: LogEvent } | { ok: false; reason: string };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EMAIL_BUDGET } from "./email.js";
+import { EMAIL_BUDGET } from "../../email/message.js";
 import { alertNotification, digestNotification, incidentAlert } from "./fixtures.js";
 import { buildView, cutChars, formatTime } from "./view.js";
 
