@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { contentId } from "../core/events/ids.js";
 import { logEventSchema } from "../core/events/schema.js";
 import { cutToBytes } from "../core/events/truncate.js";

@@ -51,8 +51,9 @@ const functionBuild = {
   minify: true,
   sourcemap: true,
   logLevel: "warning",
-  // Never in a Lambda or Function bundle: the LLM runs only in the classifier service.
-  external: ["node-llama-cpp"],
+  // Never in a Lambda or Function bundle: the LLM runs only in the classifier service, and logs
+  // are read on a terminal only from the CLI (core/logging loads pino-pretty on a terminal only).
+  external: ["node-llama-cpp", "pino-pretty"],
   banner,
 };
 

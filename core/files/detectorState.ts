@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { DetectorState } from "../detection/detectorState.js";
 import type { MemoryDetectorState, MemoryStateSnapshot } from "../detection/memoryDetectorState.js";
 import { ANOMALY_KINDS } from "../detection/types.js";

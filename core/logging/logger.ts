@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import type { PrettyStream } from "pino-pretty";
 import { SECRET_VARIABLES } from "../config/schema.js";
 
 export type { Logger };
@@ -30,10 +31,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? "auto";
   const usePretty = format === "pretty" || (format === "auto" && process.stderr.isTTY === true);
   const destination =
-    options.destination ??
-    (usePretty
-      ? pretty({ destination: 2, sync: true, colorize: true, ignore: "pid,hostname" })
-      : pino.destination({ dest: 2, sync: true }));
+    options.destination ?? (usePretty ? prettyStream() : pino.destination({ dest: 2, sync: true }));
   return pino(
     {
       level: options.level ?? "info",
@@ -43,4 +41,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/**
+ * pino-pretty is loaded only when a person reads the logs on a terminal. The Lambda and Azure
+ * bundles leave it out (scripts/bundle.mjs marks it external): they never run on a terminal.
+ */
+function prettyStream(): PrettyStream {
+  const require = createRequire(import.meta.url);
+  const pretty = require("pino-pretty") as typeof import("pino-pretty");
+  return pretty.build({ destination: 2, sync: true, colorize: true, ignore: "pid,hostname" });
 }

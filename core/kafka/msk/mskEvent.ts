@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ConsumedRecord } from "../deadLetter.js";
 import { MskEventError, type MskEventIssue } from "./errors.js";
 import {
