@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { isIP } from "node:net";
-import nodemailer, { type SendMailOptions } from "nodemailer";
+import type { SendMailOptions } from "nodemailer";
 import { maskSensitive } from "../alerting/mask.js";
 import type { RenderOptions } from "../alerting/render/view.js";
 import {
@@ -101,13 +100,19 @@ export class EmailChannel implements ChannelSender {
     if (mailer) (await mailer.catch(() => undefined))?.close();
   }
 
-  /** The transporter, made on first use (SES loads the AWS SDK only when chosen). */
+  /**
+   * The transporter, made on first use. Loaded only then (a Lambda bundle keeps each transport in
+   * its own chunk): a notifier that never sends e-mail never loads nodemailer, and SES loads the
+   * AWS SDK only when chosen.
+   */
   #getMailer(): Promise<Mailer> {
     if (!this.#mailer) {
       const transport = this.#options.transport;
       this.#mailer =
         transport.kind === "smtp"
-          ? Promise.resolve(createSmtpTransport(transport))
+          ? import("./smtpTransport.js").then(({ createSmtpTransport }) =>
+              createSmtpTransport(transport),
+            )
           : import("./sesTransport.js").then(({ createSesTransport }) =>
               createSesTransport(transport),
             );
@@ -117,28 +122,6 @@ export class EmailChannel implements ChannelSender {
     }
     return this.#mailer;
   }
-}
-
-export function createSmtpTransport(settings: SmtpSettings) {
-  return nodemailer.createTransport({
-    pool: true,
-    maxConnections: settings.maxConnections ?? 2,
-    maxMessages: 100,
-    host: settings.host,
-    port: settings.port,
-    secure: settings.security === "tls",
-    requireTLS: settings.security === "starttls",
-    ignoreTLS: settings.security === "none",
-    tls: { minVersion: "TLSv1.2", ...(isIP(settings.host) ? {} : { servername: settings.host }) },
-    ...(settings.auth ? { auth: { user: settings.auth.user, pass: settings.auth.pass } } : {}),
-    connectionTimeout: settings.timeoutMs,
-    greetingTimeout: settings.timeoutMs,
-    socketTimeout: settings.timeoutMs,
-    dnsTimeout: settings.timeoutMs,
-    // Alert content never names files or URLs to attach; refuse them if it ever does.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
 }
 
 /** The port's usual security when SMTP_SECURE is not set: 465 is implicit TLS, others STARTTLS. */

@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import type { Kafka, ProducerConfig, ProducerRecord } from "kafkajs";
 import { loadConfig } from "../config/load.js";
 import { kafkaConfig } from "./client.js";
-import { mskIamTokenProvider } from "./mskIamToken.js";
 import { DurableProducer, MessageTooLargeError } from "./producer.js";
 
 const base = loadConfig({ env: {}, envFile: false });
@@ -45,22 +44,6 @@ describe("kafkaConfig", () => {
       }),
     );
     assert.equal(config.sasl?.mechanism, "oauthbearer");
-  });
-});
-
-describe("mskIamTokenProvider", () => {
-  it("reuses a token while it is fresh and signs a new one before it expires", async () => {
-    let clock = 0;
-    let signed = 0;
-    const provider = mskIamTokenProvider("us-east-1", {
-      now: () => clock,
-      sign: async () => ({ token: `token-${++signed}`, expiryTime: clock + 900_000 }),
-    });
-    assert.deepEqual(await provider(), { value: "token-1" });
-    clock = 600_000;
-    assert.deepEqual(await provider(), { value: "token-1" });
-    clock = 850_000; // under a minute left
-    assert.deepEqual(await provider(), { value: "token-2" });
   });
 });
 
