@@ -7,14 +7,11 @@ import {
   type NotificationDeadLetter,
 } from "../../core/alerting/deadLetters.js";
 import { Notifier } from "../../core/alerting/notifier.js";
-import {
-  anomaly,
-  classifiedEvent,
-  RecordingChannel,
-} from "../../core/alerting/testing/recordingChannel.js";
+import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
 import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
+import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
