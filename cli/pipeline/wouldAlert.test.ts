@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { anomaly, classifiedEvent } from "../../core/alerting/testing/recordingChannel.js";
+import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import { AnalysisSummary } from "./summary.js";
 
 const cache = { hits: 0, misses: 0, size: 0 };

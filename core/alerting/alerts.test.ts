@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadConfig } from "../config/load.js";
+import { anomaly, classifiedEvent } from "../events/testing/fixtures.js";
 import { anomalyAlert, eventAlert } from "./alerts.js";
 import { alertRoutingFromConfig } from "./createNotifier.js";
 import { routeFor, routeReaches } from "./rules.js";
-import { anomaly, classifiedEvent } from "./testing/recordingChannel.js";
 
 const links = {
   grafanaUrl: "https://grafana.example.com/",

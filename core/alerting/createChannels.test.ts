@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { defaultSmtpSecurity } from "../email/channel.js";
+import { SMTP_TEST_CREDENTIALS, startSmtp } from "../email/testing/smtpServer.js";
 import { createLogger } from "../logging/logger.js";
+import { startWebhook } from "../teams/testing/webhook.js";
 import { createChannels, defaultRoute, renderOptionsFrom } from "./createChannels.js";
 import { alertNotification } from "./render/fixtures.js";
 
@@ -46,38 +44,18 @@ describe("createChannels", () => {
   });
 
   it("delivers through both configured channels, as the configuration says", async () => {
-    const mails: string[] = [];
-    const smtp = new SMTPServer({
-      logger: false,
-      disabledCommands: ["STARTTLS"],
-      authOptional: true,
-      onData(stream, _session, callback) {
-        simpleParser(stream).then((mail) => {
-          mails.push(mail.text ?? "");
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const bodies: string[] = [];
-    const webhook = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk: Buffer) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        bodies.push(body);
-        response.writeHead(200).end("1");
-      });
-    });
-    await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+    const smtp = await startSmtp();
+    // The legacy connector's answer to a MessageCard.
+    const webhook = await startWebhook([{ status: 200, body: "1" }]);
     const loaded = config({
       SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
+      SMTP_PORT: String(smtp.port),
       SMTP_SECURE: "none",
+      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
+      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
       EMAIL_FROM: "sentinel@example.com",
       EMAIL_RECIPIENTS: "oncall@example.com",
-      TEAMS_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook?sig=FAKE`,
+      TEAMS_WEBHOOK_URL: webhook.url,
       TEAMS_CARD_FORMAT: "messagecard",
       ALERT_MASK_IPS: "true",
       SENTINEL_PRODUCT_URL: "https://sentinel.example.com",
@@ -89,16 +67,15 @@ describe("createChannels", () => {
         ["email", "teams"],
       );
       for (const channel of channels) await channel.send(alertNotification(), defaultRoute(loaded));
+      const mails = smtp.messages.map((mail) => mail.text ?? "");
       assert.equal(mails.length, 1);
       assert.match(mails[0] ?? "", /@\[ip\]:5432/);
       assert.match(mails[0] ?? "", /Sent by SentinelLLM \(https:\/\/sentinel\.example\.com\)/);
-      assert.equal(bodies.length, 1);
-      assert.equal(JSON.parse(bodies[0] ?? "{}")["@type"], "MessageCard");
+      assert.equal(webhook.received.length, 1);
+      assert.equal(JSON.parse(webhook.received[0]?.body ?? "{}")["@type"], "MessageCard");
     } finally {
       await Promise.all(channels.map((channel) => channel.close?.()));
-      webhook.closeAllConnections();
-      await new Promise((resolve) => webhook.close(resolve));
-      await new Promise((resolve) => smtp.close(() => resolve(undefined)));
+      await Promise.all([webhook.stop(), smtp.close()]);
     }
   });
 });

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "../config/load.js";
+import { classifiedEvent } from "../events/testing/fixtures.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import { createNotifier, embeddedAlertPaths } from "./createNotifier.js";
-import { classifiedEvent, RecordingChannel } from "./testing/recordingChannel.js";
+import { RecordingChannel } from "./testing/recordingChannel.js";
 import { DeliveryError } from "./types.js";
 
 describe("createNotifier (sentinel run)", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { anomaly, classifiedEvent } from "../events/testing/fixtures.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import {
   JsonlDeadLetterFile,
@@ -12,7 +13,7 @@ import {
 } from "./deadLetters.js";
 import { MemoryDedupStore } from "./memoryDedupStore.js";
 import { Notifier, type NotifierOptions } from "./notifier.js";
-import { anomaly, classifiedEvent, RecordingChannel } from "./testing/recordingChannel.js";
+import { RecordingChannel } from "./testing/recordingChannel.js";
 import { DeliveryError, type Notification } from "./types.js";
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import { BaselineModel } from "./baselineModel.js";
 import { CachingClassifier } from "./cachingClassifier.js";

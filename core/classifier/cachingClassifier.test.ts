@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import type { LogEvent } from "../events/types.js";
 import { CachingClassifier } from "./cachingClassifier.js";
 import { ClassificationCache } from "./classificationCache.js";

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import type { ParsedMail } from "mailparser";
 import {
   alertNotification,
   digestNotification,
@@ -13,62 +11,10 @@ import { DeliveryError } from "../alerting/types.js";
 import { withRetry } from "../retry/backoff.js";
 import { classifyEmailError, EmailChannel, type SmtpSettings } from "./channel.js";
 import { createSesTransport } from "./sesTransport.js";
+import { SMTP_TEST_CREDENTIALS, startSmtp, type TestSmtp } from "./testing/smtpServer.js";
 
-// An obviously fake credential for the loopback server.
-const USER = "sentinel-test";
-const PASS = "not-a-real-password";
+const { user: USER } = SMTP_TEST_CREDENTIALS;
 const ROUTE = { emailRecipients: ["oncall@example.com", "devops@example.com"] };
-
-interface TestSmtp {
-  port: number;
-  messages: ParsedMail[];
-  authMethods: string[];
-  connections: number;
-  close(): Promise<void>;
-}
-
-/** smtp-server on loopback, no TLS; `rejectRcpt` answers RCPT TO with an error code when set. */
-async function startSmtp(
-  options: { authMethods?: string[]; rejectRcpt?: () => number | undefined } = {},
-): Promise<TestSmtp> {
-  const state: Omit<TestSmtp, "port" | "close"> = { messages: [], authMethods: [], connections: 0 };
-  const config: SMTPServerOptions = {
-    logger: false,
-    disabledCommands: ["STARTTLS"],
-    allowInsecureAuth: true,
-    authMethods: options.authMethods ?? ["PLAIN", "LOGIN"],
-    onConnect(_session, callback) {
-      state.connections++;
-      callback();
-    },
-    onAuth(auth, _session, callback) {
-      state.authMethods.push(auth.method);
-      if (auth.username === USER && auth.password === PASS) callback(null, { user: USER });
-      else callback(Object.assign(new Error("Authentication failed"), { responseCode: 535 }));
-    },
-    onRcptTo(_address, _session, callback) {
-      const code = options.rejectRcpt?.();
-      if (code) callback(Object.assign(new Error(`rejected with ${code}`), { responseCode: code }));
-      else callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          state.messages.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  };
-  const server = new SMTPServer(config);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return Object.assign(state, {
-    port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 function smtpSettings(port: number, overrides: Partial<SmtpSettings> = {}): SmtpSettings {
   return {
@@ -76,7 +22,7 @@ function smtpSettings(port: number, overrides: Partial<SmtpSettings> = {}): Smtp
     host: "127.0.0.1",
     port,
     security: "none",
-    auth: { user: USER, pass: PASS },
+    auth: { ...SMTP_TEST_CREDENTIALS },
     timeoutMs: 5000,
     ...overrides,
   };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import type { LogEvent } from "../events/types.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import { AtLeastOnceConsumer } from "./consumer.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import { type ConsumedRecord, type DeadLetter, deadLetterMessage } from "./deadLetter.js";
 import { decodeLogEvent, eventMessage, MAX_RECORD_BYTES } from "./logEventRecords.js";
 

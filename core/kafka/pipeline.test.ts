@@ -10,7 +10,7 @@ import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import type { ClassifiedEvent } from "../events/types.js";
 import type { DeadLetter } from "./deadLetter.js";
 import { eventMessage } from "./logEventRecords.js";

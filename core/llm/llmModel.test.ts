@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { tinyLoraPath, tinyModelPath } from "../../fine-tune/gguf/testModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
-import { logEvent } from "../events/fixtures.js";
+import { logEvent } from "../events/testing/fixtures.js";
 import { LABELS, type LogEvent } from "../events/types.js";
 import { LlmModel, type LlmModelOptions } from "./llmModel.js";
 

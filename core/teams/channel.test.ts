@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import {
@@ -16,54 +14,18 @@ import type { AdaptiveCardMessage } from "./adaptiveCard.js";
 import { TEAMS_MAX_BODY_BYTES } from "./body.js";
 import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./channel.js";
 import type { MessageCard } from "./messageCard.js";
+import { type ReceivedRequest, startWebhook, type WebhookAnswer } from "./testing/webhook.js";
 
-/** What the stand-in webhook answers: a status, headers and a body; `hang` never answers. */
-type Answer = { status: number; headers?: Record<string, string>; body?: string } | "hang";
-
-interface Received {
-  method: string;
-  path: string;
-  contentType: string | undefined;
-  body: string;
-  bytes: number;
-}
-
-/**
- * An HTTP server on loopback standing in for a Teams Workflows webhook: records each request
- * and answers from `answers` in turn (202 once they run out, as Workflows does).
- */
+/** Runs `body` against a fresh stand-in webhook answering from `answers`. */
 async function withWebhook(
-  answers: Answer[],
-  body: (hook: { url: string; received: Received[] }) => Promise<void>,
+  answers: WebhookAnswer[],
+  body: (hook: { url: string; received: ReceivedRequest[] }) => Promise<void>,
 ): Promise<void> {
-  const received: Received[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const raw = Buffer.concat(chunks);
-      received.push({
-        method: request.method ?? "",
-        path: request.url ?? "",
-        contentType: request.headers["content-type"],
-        body: raw.toString("utf8"),
-        bytes: raw.length,
-      });
-      const answer = answers.shift() ?? { status: 202 };
-      if (answer === "hang") return;
-      response.writeHead(answer.status, answer.headers);
-      response.end(answer.body ?? "");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  // Shaped like a real Workflows URL: the signature in the query string is the secret.
-  const url = `http://127.0.0.1:${port}/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=FAKE-SIGNATURE-0123456789`;
+  const hook = await startWebhook(answers);
   try {
-    await body({ url, received });
+    await body(hook);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await hook.stop();
   }
 }
 
@@ -104,7 +66,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
     await withWebhook([{ status: 202 }], async ({ url, received }) => {
       await teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url });
       assert.equal(received.length, 1);
-      const request = received[0] as Received;
+      const request = received[0] as ReceivedRequest;
       assert.equal(request.method, "POST");
       assert.equal(request.contentType, "application/json");
       assert.match(request.path, /^\/workflows\/abc123\/.*sig=FAKE-SIGNATURE-0123456789$/);
@@ -145,7 +107,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
   });
 
   it("reports 429 with Retry-After, then 500, as retryable and is delivered on the third try", async () => {
-    const answers: Answer[] = [
+    const answers: WebhookAnswer[] = [
       { status: 429, headers: { "retry-after": "1" }, body: "Too many requests" },
       { status: 500, body: "internal error" },
       { status: 202 },
@@ -204,7 +166,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
   });
 
   it("reports 413 and 400 MessageSizeExceeded as final", async () => {
-    const answers: Answer[] = [
+    const answers: WebhookAnswer[] = [
       { status: 413, body: "Request Entity Too Large" },
       {
         status: 400,
@@ -318,7 +280,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
 
 describe("TeamsChannel with the legacy MessageCard format", () => {
   it("posts a MessageCard and reads a connector's 200-with-error answer", async () => {
-    const answers: Answer[] = [
+    const answers: WebhookAnswer[] = [
       { status: 200, body: "1" },
       {
         status: 200,

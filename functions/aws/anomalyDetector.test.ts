@@ -16,8 +16,8 @@ import {
 import type { DetectorEvent } from "../../core/detection/types.js";
 import { DynamoDetectorState } from "../../core/dynamodb/detectorState.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
-import { logEvent } from "../../core/events/fixtures.js";
 import { anomalySchema } from "../../core/events/schema.js";
+import { logEvent } from "../../core/events/testing/fixtures.js";
 import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";

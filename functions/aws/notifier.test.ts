@@ -1,26 +1,36 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import {
   KafkaDeadLetterSink,
   type NotificationDeadLetter,
 } from "../../core/alerting/deadLetters.js";
 import { Notifier } from "../../core/alerting/notifier.js";
-import {
-  anomaly,
-  classifiedEvent,
-  RecordingChannel,
-} from "../../core/alerting/testing/recordingChannel.js";
+import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
 import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
+import {
+  SMTP_TEST_CREDENTIALS,
+  startSmtp,
+  type TestSmtp,
+} from "../../core/email/testing/smtpServer.js";
+import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
+import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
 import { PipelineMetrics } from "../../core/metrics/catalog.js";
-import { createNotifierHandler } from "./notifier.js";
+import {
+  type PromSample,
+  startVictoriaMetrics,
+  type VictoriaMetrics,
+} from "../../core/metrics/testing/victoriaMetrics.js";
+import { startWebhook, type TestWebhook } from "../../core/teams/testing/webhook.js";
+import { createNotifierHandler, handler } from "./notifier.js";
 
 // DynamoDB through dynalite, the dead-letter topic through librdkafka's mock cluster, the channels
 // recording what they are asked to deliver.
@@ -224,5 +234,159 @@ describe("notifier Lambda", () => {
       ],
     );
     assert.equal(email.delivered.length, 0);
+  });
+});
+
+// The exported `handler`, as Lambda calls it: configured only by environment variables, with
+// e-mail through a real SMTP server (smtp-server on loopback), Teams through a local webhook,
+// dedup state in DynamoDB (dynalite), dead letters on the mock cluster's topic, and its metrics
+// pushed at the end of each invocation to a real VictoriaMetrics, as in AWS.
+describe("the notifier Lambda's entry point, wired from the environment", () => {
+  const ENTRY_TOPICS = {
+    classified: "classified-logs-entry",
+    anomalies: "anomalies-entry",
+    deadLetter: "dead-letter-entry",
+  };
+  const RECIPIENTS = ["oncall@example.com", "sre@example.com"];
+  let smtp: TestSmtp;
+  let webhook: TestWebhook;
+  let vm: VictoriaMetrics;
+  let table: string;
+
+  before(async () => {
+    [smtp, webhook, vm, table] = await Promise.all([
+      startSmtp(),
+      startWebhook(),
+      startVictoriaMetrics(),
+      dynamo.createStateTable(),
+      cluster.createTopic(ENTRY_TOPICS.deadLetter, 1, 1),
+    ]);
+    Object.assign(process.env, {
+      // What the Lambda runtime sets: metrics are then pushed per invocation, not on a timer.
+      AWS_LAMBDA_FUNCTION_NAME: "sentinel-notifier",
+      AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]0123456789abcdef",
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      SENTINEL_STATE_TABLE: table,
+      KAFKA_BROKERS: cluster.bootstrapServers.join(","),
+      KAFKA_TOPIC_CLASSIFIED: ENTRY_TOPICS.classified,
+      KAFKA_TOPIC_ANOMALIES: ENTRY_TOPICS.anomalies,
+      KAFKA_TOPIC_DEAD_LETTER: ENTRY_TOPICS.deadLetter,
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(smtp.port),
+      SMTP_SECURE: "none",
+      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
+      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
+      EMAIL_FROM: "sentinel@example.com",
+      EMAIL_RECIPIENTS: RECIPIENTS.join(","),
+      TEAMS_WEBHOOK_URL: webhook.url,
+      DEDUP_WINDOW_MINUTES: "30",
+      VICTORIA_METRICS_URL: vm.url,
+      SENTINEL_LOG_LEVEL: "silent",
+      SENTINEL_ENV_FILE: "",
+    });
+  });
+
+  after(async () => {
+    await closeSharedProducer();
+    await Promise.all([smtp?.close(), webhook?.stop(), vm?.stop()]);
+  });
+
+  /** The value of each series of `promql` pushed by this function, by the label `by`. */
+  async function pushed(promql: string, by: string): Promise<Record<string, number>> {
+    await vm.forceFlush();
+    const { result } = await vm.query(promql);
+    return Object.fromEntries(
+      (result as PromSample[]).map((s) => [s.metric[by] ?? "", Number(s.value[1])]),
+    );
+  }
+
+  it("sends each alert once by e-mail and Teams, dead-letters and counts malformed records, and keeps dedup state in DynamoDB", async () => {
+    const message = "payment gateway timed out after 30000 ms (order 81723)";
+    const incident = classifiedEvent({ service: "checkout", templateId: "t-pay", at: 0, message });
+    const first = encodeMskEvent([
+      record(ENTRY_TOPICS.classified, 0, incident),
+      // The same template a minute later: a duplicate within the window.
+      record(
+        ENTRY_TOPICS.classified,
+        1,
+        classifiedEvent({ service: "checkout", templateId: "t-pay", at: 1, message }),
+      ),
+      record(ENTRY_TOPICS.classified, 2, "{not json"),
+      record(ENTRY_TOPICS.anomalies, 0, anomaly({ service: "checkout", at: 2 })),
+      record(ENTRY_TOPICS.anomalies, 1, { id: "half an anomaly" }),
+    ]);
+    assert.deepEqual(await handler(first), { batchItemFailures: [] });
+
+    // E-mail: one message per alert, to every recipient, over the authenticated SMTP session.
+    assert.ok(smtp.authMethods.length > 0);
+    assert.ok(smtp.authMethods.every((method) => method === "PLAIN"));
+    const keys = smtp.messages.map((mail) => mail.headers.get("x-sentinel-alert-key"));
+    assert.deepEqual(keys.sort(), ["anomaly:checkout:incident_rate", "incident:checkout:t-pay"]);
+    const mail = smtp.messages.find(
+      (m) => m.headers.get("x-sentinel-alert-key") === "incident:checkout:t-pay",
+    );
+    assert.match(mail?.subject ?? "", /^\[SentinelLLM\] .*checkout/);
+    assert.match(mail?.subject ?? "", /payment gateway timed out/);
+    assert.equal(mail?.from?.text, "sentinel@example.com");
+    assert.deepEqual(
+      [mail?.to].flat().flatMap((to) => to?.value.map((a) => a.address) ?? []),
+      RECIPIENTS,
+    );
+    assert.match(mail?.text ?? "", /payment gateway timed out after 30000 ms \(order 81723\)/);
+    assert.match(String(mail?.html), /payment gateway timed out/);
+
+    // Teams: the same two alerts, posted to the configured webhook.
+    assert.equal(webhook.received.length, 2);
+    assert.ok(webhook.received.every((r) => r.method === "POST"));
+    assert.ok(webhook.received.some((r) => r.body.includes("payment gateway timed out")));
+
+    // The malformed records are on the dead-letter topic with their source and reason.
+    const letters = await readTopic<DeadLetter>(ENTRY_TOPICS.deadLetter, 2);
+    assert.deepEqual(letters.map((l) => [l.stage, l.source.topic, l.source.offset]).sort(), [
+      ["notifier-decode", ENTRY_TOPICS.anomalies, "1"],
+      ["notifier-decode", ENTRY_TOPICS.classified, "2"],
+    ]);
+
+    // Later, within the window: a new occurrence and the first record redelivered. Neither is
+    // sent again: the dedup entries written by the first invocation are in DynamoDB.
+    const second = encodeMskEvent([
+      record(
+        ENTRY_TOPICS.classified,
+        3,
+        classifiedEvent({ service: "checkout", templateId: "t-pay", at: 5, message }),
+      ),
+      record(ENTRY_TOPICS.classified, 0, incident),
+    ]);
+    assert.deepEqual(await handler(second), { batchItemFailures: [] });
+    assert.equal(smtp.messages.length, 2);
+    assert.equal(webhook.received.length, 2);
+    const items = await dynamo.client.send(new ScanCommand({ TableName: table }));
+    assert.deepEqual(
+      (items.Items ?? [])
+        .map((item) => `${item.pk?.S} ${item.sk?.S}`)
+        .filter((key) => key.startsWith("dedup#"))
+        .sort(),
+      [
+        "dedup#anomaly:checkout:incident_rate email",
+        "dedup#anomaly:checkout:incident_rate teams",
+        "dedup#incident:checkout:t-pay email",
+        "dedup#incident:checkout:t-pay teams",
+      ],
+    );
+
+    // Counted, and pushed to the metrics store by the end of each invocation.
+    assert.deepEqual(await pushed('sentinel_dead_letters_total{job="notifier"}', "stage"), {
+      "notifier-decode": 2,
+    });
+    assert.deepEqual(
+      await pushed('sentinel_alerts_total{job="notifier",outcome="sent"}', "channel"),
+      { email: 2, teams: 2 },
+    );
+    // The two later occurrences are suppressed; the redelivered record is the same alert, not counted.
+    assert.deepEqual(
+      await pushed('sentinel_alerts_total{job="notifier",outcome="suppressed"}', "channel"),
+      { email: 2, teams: 2 },
+    );
   });
 });

@@ -2,7 +2,8 @@
 // rules → dedup (memory store) → flood guard → channels that only record.
 import { MemoryDedupStore } from "../../core/alerting/memoryDedupStore.js";
 import { Notifier } from "../../core/alerting/notifier.js";
-import { classifiedEvent, RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
+import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
+import { classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { ClassifiedEvent } from "../../core/events/types.js";
 import { PipelineMetrics } from "../../core/metrics/catalog.js";
 
