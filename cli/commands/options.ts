@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
-import { durationMs } from "../../core/config/schema.js";
+import { durationMs } from "../../core/config/fields.js";
 import type { InputFormat } from "../../core/normalize/index.js";
 
 function oneOf<T extends string>(allowed: readonly T[]) {

@@ -1,10 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import type { z } from "zod";
-import { type Config, type ConfigVariable, configSchema, SECRET_VARIABLES } from "./schema.js";
+import type * as z from "zod";
+import type { ConfigProblem } from "./fields.js";
+import {
+  type Config,
+  type ConfigVariable,
+  CROSS_FIELD_ISSUE,
+  configSchema,
+  SECRET_VARIABLES,
+} from "./schema.js";
 
 export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string }[]) {
+  constructor(readonly problems: ConfigProblem[]) {
     super(
       `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n")}`,
     );
@@ -21,7 +28,8 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, validates and types the configuration once, at start.
- * A bad value throws a ConfigError that names each variable and what it expects.
+ * A bad value throws a ConfigError that names each variable and what it expects, and so do
+ * values that do not go together (CROSS_FIELD_RULES in ./schema.ts), once each value is valid.
  *
  * @example
  * const config = loadConfig({ env: { ANOMALY_THRESHOLD: "0.8" }, envFile: false });
@@ -38,9 +46,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssues(result.error, raw));
-  const config = result.data;
-  checkCombinations(config);
-  return config;
+  return result.data;
 }
 
 function envFileFromEnvironment(env: Record<string, string | undefined>): string | false {
@@ -62,41 +68,17 @@ function readEnvFile(path: string | false): Record<string, string> {
   }
 }
 
-function describeIssues(error: z.ZodError, raw: Record<string, string>) {
+function describeIssues(error: z.ZodError, raw: Record<string, string>): ConfigProblem[] {
   return error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? "configuration");
+    // A cross-field rule's message says what it needs to; it is shown as written.
+    if (issue.code === "custom" && issue.params?.[CROSS_FIELD_ISSUE] !== undefined)
+      return { variable, message: issue.message };
     const isSecret = SECRET_VARIABLES.includes(variable as ConfigVariable);
     const got =
       raw[variable] === undefined || isSecret ? "" : ` (got ${JSON.stringify(raw[variable])})`;
     return { variable, message: `${issue.message}${got}` };
   });
-}
-
-function checkCombinations(config: Config): void {
-  const problems: { variable: string; message: string }[] = [];
-  const require = (variable: ConfigVariable, when: boolean, because: string) => {
-    const value = config[variable];
-    const missing = value === undefined || (Array.isArray(value) && value.length === 0);
-    if (when && missing) problems.push({ variable, message: `required when ${because}` });
-  };
-  require("EMAIL_RECIPIENTS", config.SMTP_HOST !== undefined, "SMTP_HOST is set");
-  require("EMAIL_FROM", config.SMTP_HOST !== undefined, "SMTP_HOST is set");
-  const ses = config.EMAIL_TRANSPORT === "ses";
-  require("EMAIL_RECIPIENTS", ses && config.SMTP_HOST === undefined, "EMAIL_TRANSPORT is ses");
-  require("EMAIL_FROM", ses && config.SMTP_HOST === undefined, "EMAIL_TRANSPORT is ses");
-  require("AWS_REGION", ses, "EMAIL_TRANSPORT is ses");
-  require("SMTP_PASSWORD", config.SMTP_USERNAME !== undefined, "SMTP_USERNAME is set");
-  require("SMTP_USERNAME", config.SMTP_PASSWORD !== undefined, "SMTP_PASSWORD is set");
-  require("AZURE_TENANT_ID", config.AZURE_CLIENT_SECRET !==
-    undefined, "AZURE_CLIENT_SECRET is set");
-  require("AZURE_CLIENT_ID", config.AZURE_CLIENT_SECRET !==
-    undefined, "AZURE_CLIENT_SECRET is set");
-  const sasl = config.KAFKA_SASL_MECHANISM;
-  const userPassword = sasl === "plain" || sasl.startsWith("scram");
-  require("KAFKA_SASL_USERNAME", userPassword, `KAFKA_SASL_MECHANISM is ${sasl}`);
-  require("KAFKA_SASL_PASSWORD", userPassword, `KAFKA_SASL_MECHANISM is ${sasl}`);
-  require("AWS_REGION", sasl === "aws-msk-iam", "KAFKA_SASL_MECHANISM is aws-msk-iam");
-  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** The configuration with secrets replaced, safe to print or log. */

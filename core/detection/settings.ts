@@ -1,4 +1,3 @@
-import { ConfigError } from "../config/load.js";
 import { type Config, configSchema } from "../config/schema.js";
 import type { DetectorSettings } from "./types.js";
 
@@ -19,16 +18,11 @@ type DetectionConfig = Pick<
   | "ANOMALY_TEMPLATE_MEMORY_DAYS"
 >;
 
-/** The detector's settings from the configuration; contradictory values name the variable. */
+/**
+ * The detector's settings from the configuration. Values that contradict each other never get
+ * here: the configuration refuses them (detectionRules, core/detection/config.ts).
+ */
 export function detectorSettings(config: DetectionConfig): DetectorSettings {
-  if (config.ANOMALY_MIN_BASELINE_BUCKETS > config.ANOMALY_BASELINE_BUCKETS) {
-    throw new ConfigError([
-      {
-        variable: "ANOMALY_MIN_BASELINE_BUCKETS",
-        message: `expected at most ANOMALY_BASELINE_BUCKETS (${config.ANOMALY_BASELINE_BUCKETS}), got ${config.ANOMALY_MIN_BASELINE_BUCKETS}`,
-      },
-    ]);
-  }
   return {
     bucketMs: config.ANOMALY_BUCKET_SECONDS * 1000,
     baselineBuckets: config.ANOMALY_BASELINE_BUCKETS,

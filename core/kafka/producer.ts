@@ -1,6 +1,7 @@
 import { CompressionTypes, type IHeaders, type Kafka, type Producer } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
 import { withRetry } from "../retry/backoff.js";
+import { PER_MESSAGE_OVERHEAD_BYTES, REQUEST_OVERHEAD_BYTES } from "./config.js";
 
 export interface OutgoingMessage {
   key: string | null;
@@ -22,10 +23,6 @@ export interface ProducerOptions {
 export class MessageTooLargeError extends Error {
   override name = "MessageTooLargeError";
 }
-
-// Room for the record batch and request headers around the messages.
-const REQUEST_OVERHEAD_BYTES = 4_096;
-const PER_MESSAGE_OVERHEAD_BYTES = 64;
 
 /**
  * Produces messages durably: gzip, acks from all in-sync replicas, requests kept under the broker's

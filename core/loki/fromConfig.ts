@@ -4,12 +4,11 @@ import type { Logger } from "../logging/logger.js";
 import type { LokiForwarderSettings } from "./forwarder.js";
 import { LokiClient } from "./queryRange.js";
 
-/** A query_range client for LOKI_URL (or `url`), with the tenant header and basic auth configured. */
+/**
+ * A query_range client for LOKI_URL (or `url`), with the tenant header and basic auth configured
+ * (the configuration refuses LOKI_PASSWORD without LOKI_USERNAME: lokiRules, ./config.ts).
+ */
 export function lokiClient(config: Config, logger?: Logger, url = config.LOKI_URL): LokiClient {
-  if (config.LOKI_PASSWORD !== undefined && config.LOKI_USERNAME === undefined)
-    throw new ConfigError([
-      { variable: "LOKI_USERNAME", message: "required when LOKI_PASSWORD is set" },
-    ]);
   return new LokiClient({
     url,
     ...(config.LOKI_TENANT_ID && { tenantId: config.LOKI_TENANT_ID }),

@@ -42,7 +42,7 @@ export interface MetricsReporting {
  * Starts what a process needs to report its metrics: pushing with remote write when
  * VICTORIA_METRICS_URL or SENTINEL_METRICS_REMOTE_WRITE_URL is set, and a /metrics endpoint when a
  * scrape port is given. A scrape port already in use is logged and skipped: metrics never stop
- * the pipeline. Configuration errors (credentials that do not go together) throw a ConfigError.
+ * the pipeline. Credentials that do not go together are refused by loadConfig, before this runs.
  *
  * @example
  * const reporting = await startMetricsReporting({ config, logger, job: "sentinel-worker",
@@ -72,7 +72,7 @@ export async function startMetricsReporting(
     const inLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
     if (options.pushOnInterval ?? !inLambda)
       pusher.start(config.SENTINEL_METRICS_PUSH_INTERVAL_SECONDS * 1000);
-    // The URL has no credentials (checked in remoteWriteSettings), so it is safe to log.
+    // The URL has no credentials (the configuration refuses them), so it is safe to log.
     logger.info({ url: remoteWrite.url, job: options.job }, "pushing metrics with remote write");
   }
 
