@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import type { Config } from "../core/config/schema.js";
 import { stateDir } from "../core/config/stateDir.js";
 import { FileCheckpointStore } from "../core/files/checkpointStore.js";
 import { CheckpointConflictError } from "../core/ingestion/checkpoint.js";
@@ -69,10 +68,10 @@ export function stoppedByCheckpointConflict(error: unknown, logger: Logger): boo
 
 /** The CLI's checkpoints: JSON files in --checkpoint-dir, else the state directory's checkpoints/. */
 export function checkpointStore<T>(
-  config: Config,
+  { config, logger }: Pick<Runtime, "config" | "logger">,
   dir: string | undefined,
 ): FileCheckpointStore<T> {
-  return new FileCheckpointStore<T>(dir ?? join(stateDir(config), "checkpoints"));
+  return new FileCheckpointStore<T>(dir ?? join(stateDir(config), "checkpoints"), { logger });
 }
 
 export async function openIngestTarget(

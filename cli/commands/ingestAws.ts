@@ -83,7 +83,7 @@ async function ingestAws(options: IngestAwsOptions): Promise<void> {
   const filterPattern = options.filterPattern ?? config.AWS_FILTER_PATTERN;
   const poller = new CloudWatchPoller({
     filterLogEvents: sdkFilterLogEvents(client),
-    checkpoints: checkpointStore<CloudWatchPosition>(config, options.checkpointDir),
+    checkpoints: checkpointStore<CloudWatchPosition>(runtime, options.checkpointDir),
     sink: target.sink,
     mapping: { region, maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES },
     backfillMs: options.since ?? config.AWS_BACKFILL_SINCE,

@@ -61,7 +61,7 @@ async function ingestAzure(options: IngestAzureOptions): Promise<void> {
   const target = await openIngestTarget(runtime, options);
   const poller = new AzureLogPoller(settings, {
     source,
-    store: checkpointStore<AzureCheckpoint>(config, options.checkpointDir),
+    store: checkpointStore<AzureCheckpoint>(runtime, options.checkpointDir),
     sink: target.sink,
     logger,
   });

@@ -77,7 +77,7 @@ async function ingestLoki(options: IngestLokiOptions): Promise<void> {
   const target = await openIngestTarget(runtime, options);
   const forwarder = new LokiForwarder(settings, {
     client,
-    store: checkpointStore<LokiCheckpoint>(config, options.checkpointDir),
+    store: checkpointStore<LokiCheckpoint>(runtime, options.checkpointDir),
     sink: target.sink,
     logger,
   });

@@ -114,7 +114,7 @@ async function run(options: RunOptions): Promise<void> {
   const labels: Record<Label, number> = { incident: 0, preventive_action: 0, normal: 0 };
   // Live detection on event time; its baseline survives restarts in the state directory.
   let anomalies = 0;
-  const detector = new PersistentDetector(config, {
+  const detector = await PersistentDetector.open(config, {
     file: join(stateDir(config), "detector-state.json"),
     logger,
     onAnomaly: (anomaly) => {
@@ -191,7 +191,7 @@ async function run(options: RunOptions): Promise<void> {
     stop.release();
     clearInterval(ticker);
     clearInterval(detectorTicker);
-    detector.stop();
+    await detector.stop();
     status.clear();
     await notifier.close();
     for (const channel of channels) await channel.close?.();

@@ -1,4 +1,3 @@
-import { existsSync, renameSync } from "node:fs";
 import type { Config } from "../../core/config/schema.js";
 import { AnomalyDetector, type Detection, retentionMs } from "../../core/detection/detector.js";
 import { MemoryDetectorState } from "../../core/detection/memoryDetectorState.js";
@@ -7,6 +6,7 @@ import type { DetectorEvent, DetectorStatus } from "../../core/detection/types.j
 import type { Anomaly } from "../../core/events/types.js";
 import { loadDetectorStateFile, saveDetectorStateFile } from "../../core/files/detectorState.js";
 import type { Logger } from "../../core/logging/logger.js";
+import type { PipelineMetrics } from "../../core/metrics/catalog.js";
 
 /** The embedded mode's detector: the configured settings over an in-memory state. */
 export function embeddedDetector(config: Config): {
@@ -23,9 +23,16 @@ export function embeddedDetector(config: Config): {
 
 const SAVE_EVERY_MS = 30_000;
 
+export interface PersistentDetectorOptions {
+  file: string;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  onAnomaly: (anomaly: Anomaly) => void | Promise<void>;
+}
+
 /**
  * The detector of `sentinel run`: live, its state kept in a file between runs so a restart does
- * not start learning again. A state file that cannot be read is moved aside (never overwritten)
+ * not start learning again. A corrupt state file is set aside (never overwritten) with a warning
  * and the detector starts fresh. `tick()` judges the buckets wall-clock time has closed and saves
  * the state now and then; `stop()` saves it.
  */
@@ -39,21 +46,25 @@ export class PersistentDetector {
   /** observe() and tick() run one at a time, so a bucket is never judged by both at once. */
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(
-    config: Config,
-    options: {
-      file: string;
-      logger: Logger;
-      onAnomaly: (anomaly: Anomaly) => void | Promise<void>;
-    },
-  ) {
+  private constructor(config: Config, options: PersistentDetectorOptions) {
     const { detector, state } = embeddedDetector(config);
     this.#detector = detector;
     this.#state = state;
     this.#file = options.file;
     this.#logger = options.logger;
     this.#onAnomaly = options.onAnomaly;
-    this.#load();
+  }
+
+  /** The detector with the state file's baseline, or none when the file is missing or corrupt. */
+  static async open(
+    config: Config,
+    options: PersistentDetectorOptions,
+  ): Promise<PersistentDetector> {
+    const detector = new PersistentDetector(config, options);
+    const { file, logger, metrics } = options;
+    if (await loadDetectorStateFile(file, detector.#state, { logger, metrics }))
+      logger.info({ file }, "detector state loaded");
+    return detector;
   }
 
   observe(events: readonly DetectorEvent[]): Promise<void> {
@@ -63,12 +74,13 @@ export class PersistentDetector {
   tick(nowMs = Date.now()): Promise<void> {
     return this.#serially(async () => {
       await this.#handle(await this.#detector.advance(nowMs));
-      if (nowMs - this.#savedAt >= SAVE_EVERY_MS) this.#save(nowMs);
+      if (nowMs - this.#savedAt >= SAVE_EVERY_MS) await this.#save(nowMs);
     });
   }
 
-  stop(): void {
-    this.#save(Date.now());
+  /** Saves the state, after the observe() or tick() in flight. */
+  stop(): Promise<void> {
+    return this.#serially(() => this.#save(Date.now()));
   }
 
   status(): DetectorStatus {
@@ -86,24 +98,10 @@ export class PersistentDetector {
     await detection.commit();
   }
 
-  #load(): void {
-    try {
-      if (loadDetectorStateFile(this.#file, this.#state))
-        this.#logger.info({ file: this.#file }, "detector state loaded");
-    } catch (error) {
-      const aside = `${this.#file}.unreadable-${Date.now()}`;
-      if (existsSync(this.#file)) renameSync(this.#file, aside);
-      this.#logger.warn(
-        { file: this.#file, movedTo: aside, error: (error as Error).message },
-        "detector state unreadable; moved aside, learning again",
-      );
-    }
-  }
-
-  #save(nowMs: number): void {
+  async #save(nowMs: number): Promise<void> {
     this.#savedAt = nowMs;
     try {
-      saveDetectorStateFile(this.#file, this.#state);
+      await saveDetectorStateFile(this.#file, this.#state);
     } catch (error) {
       this.#logger.warn(
         { file: this.#file, error: (error as Error).message },

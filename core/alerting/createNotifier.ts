@@ -85,6 +85,7 @@ export async function createNotifier(
       path: paths.dedup,
       windowMs,
       ...(options.logger && { logger: options.logger }),
+      ...(options.metrics && { metrics: options.metrics }),
     }));
   const settings: NotifierOptions = {
     channels: options.channels,

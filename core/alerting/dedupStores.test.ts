@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -7,6 +7,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDedupStore } from "../dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../dynamodb/testing/dynalite.js";
 import { FileDedupStore } from "../files/dedupStore.js";
+import { assertSetAside, recordingObservers } from "../files/testing/setAside.js";
 import type { ClaimDecision, ClaimRequest, DedupClaim, DedupStore } from "./dedupWindow.js";
 import { MemoryDedupStore } from "./memoryDedupStore.js";
 
@@ -152,21 +153,19 @@ describe("JSON file dedup store", () => {
     await second.close();
   });
 
-  it("sets an unreadable state file aside and starts afresh", async () => {
-    const path = join(dir, "corrupt.json");
-    await writeFile(path, "{not json");
-    const warnings: string[] = [];
-    const logger = { warn: (_: unknown, message: string) => warnings.push(message) };
-    const dedup = await FileDedupStore.open({
-      path,
-      windowMs: WINDOW,
-      logger: logger as never,
-    });
-    assert.equal((await dedup.claim(request(0))).outcome, "send");
-    await dedup.close();
-    const files = await readdir(dir);
-    assert.ok(files.some((f) => f.startsWith("corrupt.json.corrupt-")));
-    assert.equal(warnings.length, 1);
-    assert.equal(JSON.parse(await readFile(path, "utf8")).version, 1);
+  it("sets a corrupt state file aside, warns, counts it and starts afresh", async () => {
+    for (const [name, corrupt] of [
+      ["corrupt.json", "{not json"],
+      ["other-version.json", '{"version": 2, "entries": []}'],
+    ] as const) {
+      const path = join(dir, name);
+      await writeFile(path, corrupt);
+      const observers = recordingObservers();
+      const dedup = await FileDedupStore.open({ path, windowMs: WINDOW, ...observers });
+      assert.equal((await dedup.claim(request(0))).outcome, "send");
+      await dedup.close();
+      await assertSetAside(path, corrupt, observers, "alert_dedup");
+      assert.equal(JSON.parse(await readFile(path, "utf8")).version, 1);
+    }
   });
 });

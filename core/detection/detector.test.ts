@@ -7,11 +7,11 @@ import { Registry } from "prom-client";
 import { anomalySchema } from "../events/schema.js";
 import type { Anomaly } from "../events/types.js";
 import {
-  DetectorStateFileError,
   FileBackedDetectorState,
   loadDetectorStateFile,
   saveDetectorStateFile,
 } from "../files/detectorState.js";
+import { assertSetAside, recordingObservers } from "../files/testing/setAside.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import { AnomalyDetector, anomalyId, retentionMs } from "./detector.js";
 import { MemoryDetectorState } from "./memoryDetectorState.js";
@@ -390,10 +390,10 @@ describe("anomaly detector: state file", () => {
     const first = setup();
     const buckets = poissonBuckets(80, () => STEADY, 18);
     await run(first.detector, eventsFor("persisted", buckets.slice(0, 70)), { flush: false });
-    saveDetectorStateFile(file, first.state);
+    await saveDetectorStateFile(file, first.state);
 
     const second = setup();
-    assert.equal(loadDetectorStateFile(file, second.state), true);
+    assert.equal(await loadDetectorStateFile(file, second.state), true);
     const spike = buckets.slice(70);
     spike[2] = { ...spike[2], incident: 50 };
     const found = await run(second.detector, eventsFor("persisted", spike, T0 + 70 * MINUTE));
@@ -407,7 +407,7 @@ describe("anomaly detector: state file", () => {
     const file = join(dir, "lambda-state.json");
     const all = DEFAULT_DETECTOR_SETTINGS;
     const fileBacked = () =>
-      new FileBackedDetectorState(
+      FileBackedDetectorState.open(
         file,
         new MemoryDetectorState({
           retainMs: retentionMs(all),
@@ -417,14 +417,14 @@ describe("anomaly detector: state file", () => {
     const metrics = new PipelineMetrics(new Registry());
     const buckets = poissonBuckets(80, () => STEADY, 21);
     const first = new AnomalyDetector({
-      state: fileBacked(),
+      state: await fileBacked(),
       settings: all,
       metrics,
       now: () => T0,
     });
     await run(first, eventsFor("lambda", buckets.slice(0, 70)), { flush: false });
 
-    const resumed = fileBacked();
+    const resumed = await fileBacked();
     const [bucket] = await resumed.readBuckets("lambda", T0 + 10 * MINUTE, T0 + 11 * MINUTE, T0);
     assert.equal(bucket?.counts.incident, buckets[10]?.incident);
     const spike = buckets.slice(70);
@@ -437,14 +437,45 @@ describe("anomaly detector: state file", () => {
     );
   });
 
-  it("starts empty without a file, and names a broken file", () => {
+  it("starts empty without a file, and sets a corrupt file aside", async () => {
     const { state } = setup();
-    assert.equal(loadDetectorStateFile(join(dir, "missing.json"), state), false);
+    assert.equal(await loadDetectorStateFile(join(dir, "missing.json"), state), false);
     const broken = join(dir, "broken.json");
-    writeFileSync(broken, '{"version": 1, "services": [{"service": ""}]}');
-    assert.throws(
-      () => loadDetectorStateFile(broken, state),
-      (error: Error) => error instanceof DetectorStateFileError && error.message.includes(broken),
-    );
+    const corrupt = '{"version": 1, "services": [{"service": ""}]}';
+    writeFileSync(broken, corrupt);
+    const observers = recordingObservers();
+    assert.equal(await loadDetectorStateFile(broken, state, observers), false);
+    await assertSetAside(broken, corrupt, observers, "detector_state");
+    assert.match(String(observers.records[0]?.reason), /^services\.0\./);
+  });
+
+  it("opens a file-backed state over a corrupt file: set aside, learning again, saved anew", async () => {
+    const file = join(dir, "corrupt-lambda-state.json");
+    const settings = DEFAULT_DETECTOR_SETTINGS;
+    const memory = () =>
+      new MemoryDetectorState({
+        retainMs: retentionMs(settings),
+        templateMemoryMs: settings.templateMemoryMs,
+      });
+    for (const corrupt of ["{truncated", '{"version": 1, "services": "none"}']) {
+      writeFileSync(file, corrupt);
+      const observers = recordingObservers();
+      const state = await FileBackedDetectorState.open(file, memory(), observers);
+      const aside = await assertSetAside(file, corrupt, observers, "detector_state");
+      rmSync(aside);
+
+      const detector = new AnomalyDetector({
+        state,
+        settings,
+        metrics: observers.metrics,
+        now: () => T0,
+      });
+      const buckets = poissonBuckets(5, () => STEADY, 3);
+      await run(detector, eventsFor("fresh", buckets), { flush: false });
+      const reopened = await FileBackedDetectorState.open(file, memory(), observers);
+      const [bucket] = await reopened.readBuckets("fresh", T0, T0 + MINUTE, T0);
+      assert.equal(bucket?.counts.incident, buckets[0]?.incident);
+      assert.equal(observers.records.length, 1, "the new file is read back without a warning");
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CheckpointConflictError } from "../ingestion/checkpoint.js";
 import { FileCheckpointStore } from "./checkpointStore.js";
+import { assertSetAside, recordingObservers } from "./testing/setAside.js";
 
 describe("FileCheckpointStore", async () => {
   const dir = await mkdtemp(join(tmpdir(), "sentinel-checkpoints-"));
@@ -29,11 +30,31 @@ describe("FileCheckpointStore", async () => {
     assert.deepEqual((await store.load("loki"))?.value, { at: 2 });
   });
 
-  it("names the file when it is not JSON", async () => {
-    await writeFile(join(dir, "broken.json"), "{not json");
-    await assert.rejects(
-      new FileCheckpointStore(dir).load("broken"),
-      /broken\.json is not valid JSON/,
-    );
+  it("sets a corrupt checkpoint file aside and reads the source as for the first time", async () => {
+    for (const [key, corrupt] of [
+      ["broken", "{not json"],
+      ["no-version", '{"savedAt": "2026-01-01T00:00:00.000Z", "value": {"at": 1}}'],
+    ] as const) {
+      const observers = recordingObservers();
+      const path = join(dir, `${key}.json`);
+      await writeFile(path, corrupt);
+      const store = new FileCheckpointStore<{ at: number }>(dir, observers);
+      assert.equal(await store.load(key), undefined);
+      await assertSetAside(path, corrupt, observers, "checkpoint");
+      // A first save (no expected version) goes through and is read back.
+      const version = await store.save(key, { at: 5 }, undefined);
+      assert.deepEqual(await store.load(key), { value: { at: 5 }, version });
+    }
+  });
+
+  it("sets a corrupt file aside on save too, so a run that found none can save", async () => {
+    const observers = recordingObservers();
+    const store = new FileCheckpointStore<{ at: number }>(dir, observers);
+    assert.equal(await store.load("later"), undefined);
+    // The file goes bad between this run's load and its save (another writer, a disk fault).
+    await writeFile(join(dir, "later.json"), "[]");
+    await store.save("later", { at: 1 }, undefined);
+    assert.deepEqual((await store.load("later"))?.value, { at: 1 });
+    await assertSetAside(join(dir, "later.json"), "[]", observers, "checkpoint");
   });
 });

@@ -1,60 +1,59 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import * as z from "zod";
 import {
   CheckpointConflictError,
   type CheckpointStore,
   type StoredCheckpoint,
 } from "../ingestion/checkpoint.js";
+import type { Logger } from "../logging/logger.js";
+import type { PipelineMetrics } from "../metrics/catalog.js";
+import { readJsonFile, writeJsonFile } from "./atomicJsonFile.js";
 
-interface CheckpointFile<T> {
-  version: string;
-  savedAt: string;
-  value: T;
+const checkpointFileSchema = z
+  .object({ version: z.string().min(1), savedAt: z.string(), value: z.unknown() })
+  .refine((file) => file.value !== undefined, { message: "no value", path: ["value"] });
+
+export interface FileCheckpointStoreOptions {
+  /** Where a corrupt checkpoint file being set aside is reported. */
+  logger?: Logger;
+  metrics?: PipelineMetrics;
 }
 
 /**
- * Checkpoints as JSON files in a directory, one per key, for the CLI. A save writes a temporary
- * file and renames it over the old one, so a crash leaves the previous checkpoint or the new one,
- * never half of either. The version check guards against a second process on the same machine.
+ * Checkpoints as JSON files in a directory, one per key, for the CLI, written atomically
+ * (core/files/atomicJsonFile.ts). A corrupt checkpoint file is set aside with a warning and the
+ * source is read as if for the first time. The version check guards against a second process on
+ * the same machine.
  */
 export class FileCheckpointStore<T> implements CheckpointStore<T> {
   readonly #dir: string;
+  readonly #options: FileCheckpointStoreOptions;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: FileCheckpointStoreOptions = {}) {
     this.#dir = dir;
+    this.#options = options;
   }
 
   async load(key: string): Promise<StoredCheckpoint<T> | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.#path(key), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-    let parsed: CheckpointFile<T>;
-    try {
-      parsed = JSON.parse(text) as CheckpointFile<T>;
-    } catch (error) {
-      throw new Error(
-        `checkpoint file ${this.#path(key)} is not valid JSON (${(error as Error).message}); ` +
-          "move it away to start over",
-      );
-    }
-    return { value: parsed.value, version: parsed.version };
+    const file = await readJsonFile(this.#path(key), {
+      store: "checkpoint",
+      schema: checkpointFileSchema,
+      logger: this.#options.logger,
+      metrics: this.#options.metrics,
+    });
+    return file && { value: file.value as T, version: file.version };
   }
 
   async save(key: string, value: T, expectedVersion: string | undefined): Promise<string> {
     const current = await this.load(key);
     if (current?.version !== expectedVersion) throw new CheckpointConflictError(key);
-    await mkdir(this.#dir, { recursive: true });
     const version = randomUUID();
-    const file: CheckpointFile<T> = { version, savedAt: new Date().toISOString(), value };
-    const path = this.#path(key);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
-    await rename(temporary, path);
+    await writeJsonFile(
+      this.#path(key),
+      { version, savedAt: new Date().toISOString(), value },
+      { pretty: true },
+    );
     return version;
   }
 

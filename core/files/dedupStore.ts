@@ -1,5 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import * as z from "zod";
 import {
   abandonClaim,
   type ClaimDecision,
@@ -11,6 +10,8 @@ import {
 } from "../alerting/dedupWindow.js";
 import { type MemoryDedupOptions, MemoryDedupStore } from "../alerting/memoryDedupStore.js";
 import type { Logger } from "../logging/logger.js";
+import type { PipelineMetrics } from "../metrics/catalog.js";
+import { readJsonFile, writeJsonFile } from "./atomicJsonFile.js";
 
 export interface FileDedupOptions extends MemoryDedupOptions {
   path: string;
@@ -19,6 +20,7 @@ export interface FileDedupOptions extends MemoryDedupOptions {
   /** Changes are written at most this often (default 1 s), and always on close(). */
   saveDelayMs?: number;
   logger?: Logger;
+  metrics?: PipelineMetrics;
 }
 
 interface SavedState {
@@ -26,10 +28,13 @@ interface SavedState {
   entries: [string, DedupEntry][];
 }
 
+/** The file's shape; entries are checked one by one (isSavedEntry), a bad one is skipped. */
+const savedStateSchema = z.object({ version: z.literal(1), entries: z.array(z.unknown()) });
+
 /**
  * The embedded mode's dedup store (`sentinel run`): memory, saved to a JSON file so a restart
- * does not re-send what was just sent. Written whole to a temporary file and renamed over the old
- * one, so a crash leaves the previous state, never half a file.
+ * does not re-send what was just sent. Written whole and atomically (core/files/atomicJsonFile.ts),
+ * so a crash leaves the previous state, never half a file.
  */
 export class FileDedupStore implements DedupStore {
   readonly #memory: MemoryDedupStore;
@@ -45,7 +50,7 @@ export class FileDedupStore implements DedupStore {
     this.#memory.onChange = () => this.#scheduleSave();
   }
 
-  /** Opens the store; an unreadable state file is set aside (`.corrupt-<time>`) with a warning. */
+  /** Opens the store; a corrupt state file is set aside (`.corrupt-<time>`) with a warning. */
   static async open(options: FileDedupOptions): Promise<FileDedupStore> {
     const store = new FileDedupStore(options);
     await store.#load();
@@ -76,33 +81,21 @@ export class FileDedupStore implements DedupStore {
   }
 
   async #load(): Promise<void> {
-    const { path, logger } = this.#options;
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
-    }
-    try {
-      const state = JSON.parse(text) as SavedState;
-      if (state.version !== 1 || !Array.isArray(state.entries))
-        throw new Error("not a dedup state file of version 1");
-      // This process is the file's only user: claims in it are a previous process's, never settled.
-      const now = this.#now();
-      this.#memory.load(
-        state.entries
-          .filter(isSavedEntry)
-          .map(([id, entry]): [string, DedupEntry] => [id, abandonClaim(entry, now)]),
-      );
-    } catch (error) {
-      const aside = `${path}.corrupt-${Date.now()}`;
-      await rename(path, aside);
-      logger?.warn(
-        { path, movedTo: aside, error: (error as Error).message },
-        "alert dedup state unreadable: set aside, starting with none",
-      );
-    }
+    const { path, logger, metrics } = this.#options;
+    const state = await readJsonFile(path, {
+      store: "alert_dedup",
+      schema: savedStateSchema,
+      logger,
+      metrics,
+    });
+    if (!state) return;
+    // This process is the file's only user: claims in it are a previous process's, never settled.
+    const now = this.#now();
+    this.#memory.load(
+      state.entries
+        .filter(isSavedEntry)
+        .map(([id, entry]): [string, DedupEntry] => [id, abandonClaim(entry, now)]),
+    );
   }
 
   #scheduleSave(): void {
@@ -134,10 +127,7 @@ export class FileDedupStore implements DedupStore {
       version: 1,
       entries: this.#memory.entries().filter(([, entry]) => isEntryLive(entry, now, retentionMs)),
     };
-    await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(state));
-    await rename(temporary, path);
+    await writeJsonFile(path, state);
   }
 }
 

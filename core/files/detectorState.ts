@@ -1,13 +1,16 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import * as z from "zod";
 import type { DetectorState } from "../detection/detectorState.js";
 import type { MemoryDetectorState, MemoryStateSnapshot } from "../detection/memoryDetectorState.js";
 import { ANOMALY_KINDS } from "../detection/types.js";
+import type { Logger } from "../logging/logger.js";
+import type { PipelineMetrics } from "../metrics/catalog.js";
+import { readJsonFile, writeJsonFile } from "./atomicJsonFile.js";
 
 /**
- * The embedded mode's detector state on disk: the in-memory store's snapshot as JSON, written
- * atomically (temporary file, then rename), so `sentinel run` keeps its baseline across restarts.
+ * The detector state on disk: the in-memory store's snapshot as JSON, written atomically
+ * (core/files/atomicJsonFile.ts), so `sentinel run` and the detector Lambda run by
+ * `sentinel lambda-runner` keep their baseline across restarts. A corrupt file is set aside with
+ * a warning and the detector learns again, in both.
  */
 
 const finite = z.number().finite();
@@ -42,45 +45,35 @@ const snapshotSchema = z.object({
   ),
 }) satisfies z.ZodType<MemoryStateSnapshot>;
 
-export class DetectorStateFileError extends Error {
-  override name = "DetectorStateFileError";
+export interface DetectorStateFileOptions {
+  /** Where a corrupt state file being set aside is reported. */
+  logger?: Logger | undefined;
+  metrics?: PipelineMetrics | undefined;
 }
 
 /**
- * Loads a saved state into `state`. Returns false when the file does not exist; throws a
- * DetectorStateFileError naming the file when it cannot be read or is not a detector state.
+ * Loads a saved state into `state`. Returns false when there is none: no file, or a corrupt one,
+ * which is set aside (`<file>.corrupt-<time>`) with a warning.
  */
-export function loadDetectorStateFile(path: string, state: MemoryDetectorState): boolean {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw new DetectorStateFileError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new DetectorStateFileError(`${path} is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = snapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DetectorStateFileError(
-      `${path} is not a detector state: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
-    );
-  }
-  state.restore(parsed.data as MemoryStateSnapshot);
+export async function loadDetectorStateFile(
+  path: string,
+  state: MemoryDetectorState,
+  options: DetectorStateFileOptions = {},
+): Promise<boolean> {
+  const snapshot = await readJsonFile(path, {
+    store: "detector_state",
+    schema: snapshotSchema,
+    logger: options.logger,
+    metrics: options.metrics,
+  });
+  if (!snapshot) return false;
+  state.restore(snapshot);
   return true;
 }
 
 /** Writes the state atomically: readers see the old file or the new one, never half of one. */
-export function saveDetectorStateFile(path: string, state: MemoryDetectorState): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state.snapshot()));
-  renameSync(temporary, path);
+export function saveDetectorStateFile(path: string, state: MemoryDetectorState): Promise<void> {
+  return writeJsonFile(path, state.snapshot());
 }
 
 /**
@@ -94,12 +87,23 @@ export class FileBackedDetectorState implements DetectorState {
   readonly #memory: MemoryDetectorState;
   /** The same store, seen through the interface it implements. */
   readonly #state: DetectorState;
+  /** Saves run one after the other, each writing the state as it is then. */
+  #saving: Promise<void> = Promise.resolve();
 
-  constructor(path: string, memory: MemoryDetectorState) {
+  private constructor(path: string, memory: MemoryDetectorState) {
     this.#path = path;
     this.#memory = memory;
     this.#state = memory;
-    loadDetectorStateFile(path, memory);
+  }
+
+  /** `memory` with the file's state loaded; a corrupt file is set aside and `memory` starts empty. */
+  static async open(
+    path: string,
+    memory: MemoryDetectorState,
+    options: DetectorStateFileOptions = {},
+  ): Promise<FileBackedDetectorState> {
+    await loadDetectorStateFile(path, memory, options);
+    return new FileBackedDetectorState(path, memory);
   }
 
   addCounts(...args: Parameters<DetectorState["addCounts"]>) {
@@ -124,6 +128,8 @@ export class FileBackedDetectorState implements DetectorState {
 
   async commitProgress(...args: Parameters<DetectorState["commitProgress"]>): Promise<void> {
     await this.#state.commitProgress(...args);
-    saveDetectorStateFile(this.#path, this.#memory);
+    const save = this.#saving.then(() => saveDetectorStateFile(this.#path, this.#memory));
+    this.#saving = save.catch(() => undefined);
+    await save;
   }
 }

@@ -25,6 +25,7 @@ export class PipelineMetrics {
   readonly metricsPushes: Counter<"outcome">;
   readonly metricsDroppedSamples: Counter<"reason">;
   readonly metricsBufferedSamples: Gauge;
+  readonly stateFilesSetAside: Counter<"store">;
 
   constructor(registry = new Registry()) {
     this.registry = registry;
@@ -121,6 +122,12 @@ export class PipelineMetrics {
     this.metricsBufferedSamples = new Gauge({
       name: "sentinel_metrics_buffered_samples",
       help: "Metric samples waiting to be pushed.",
+      registers,
+    });
+    this.stateFilesSetAside = new Counter({
+      name: "sentinel_state_files_set_aside_total",
+      help: "Corrupt state files renamed aside (the store started fresh), by store.",
+      labelNames: ["store"],
       registers,
     });
   }

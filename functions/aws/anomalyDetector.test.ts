@@ -5,20 +5,11 @@ import { type Consumer, type Kafka, Kafka as KafkaClient, logLevel } from "kafka
 import { Registry } from "prom-client";
 import { retentionMs } from "../../core/detection/detector.js";
 import { DEFAULT_DETECTOR_SETTINGS } from "../../core/detection/settings.js";
-import {
-  type BucketSpec,
-  eventsFor,
-  MINUTE,
-  poisson,
-  seededRandom,
-  T0,
-} from "../../core/detection/testing/series.js";
-import type { DetectorEvent } from "../../core/detection/types.js";
+import { eventsFor, MINUTE, T0 } from "../../core/detection/testing/series.js";
 import { DynamoDetectorState } from "../../core/dynamodb/detectorState.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
 import { anomalySchema } from "../../core/events/schema.js";
-import { logEvent } from "../../core/events/testing/fixtures.js";
-import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
+import type { Anomaly } from "../../core/events/types.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
@@ -26,10 +17,9 @@ import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
 import { PipelineMetrics } from "../../core/metrics/catalog.js";
 import { createAnomalyDetectorHandler, handler } from "./anomalyDetector.js";
+import { classified, NOW, records, SOURCE, spikeTraffic } from "./testing/classifiedRecords.js";
 
 // DynamoDB is dynalite on loopback; Kafka is librdkafka's mock cluster (the real wire protocol).
-const SOURCE = "classified-logs";
-const NOW = Date.parse("2026-03-01T00:00:00.000Z");
 let dynamo: LocalDynamo;
 let cluster: MockCluster;
 let kafka: Kafka;
@@ -90,56 +80,12 @@ async function state(tableName?: string) {
   });
 }
 
-function classified(event: DetectorEvent): ClassifiedEvent {
-  return {
-    ...logEvent(`message of ${event.id}`, { id: event.id, timestamp: event.timestamp }),
-    service: event.service,
-    classification: {
-      ...event.classification,
-      confidence: 0.9,
-      template: event.classification.templateId,
-      model: "baseline",
-      cached: true,
-      classifiedAt: event.timestamp,
-    },
-  };
-}
-
-/** Kafka records of `classified-logs` partition `partition`, offsets from `firstOffset`. */
-function records(
-  values: (string | ClassifiedEvent)[],
-  partition = 0,
-  firstOffset = 0,
-): KafkaRecord[] {
-  return values.map((value, i) => ({
-    topic: SOURCE,
-    partition,
-    offset: String(firstOffset + i),
-    timestamp: NOW,
-    timestampType: "CREATE_TIME",
-    key: Buffer.from(typeof value === "string" ? "?" : value.service),
-    value: Buffer.from(typeof value === "string" ? value : JSON.stringify(value)),
-    headers: {},
-  }));
-}
-
 /** The records a topic received once `count` arrived (or time ran out), after a moment for strays. */
 async function readTopic(topic: string, count: number): Promise<{ key: string; value: string }[]> {
   const deadline = Date.now() + 30_000;
   while ((received.get(topic)?.length ?? 0) < count && Date.now() < deadline) await sleep(50);
   await sleep(300);
   return received.get(topic) ?? [];
-}
-
-/** 80 minutes of one service's traffic with an incident spike in minute 70. */
-function spikeTraffic(service: string): ClassifiedEvent[] {
-  const random = seededRandom(31);
-  const buckets: BucketSpec[] = Array.from({ length: 80 }, () => ({
-    incident: poisson(2, random),
-    normal: poisson(5, random),
-  }));
-  buckets[70] = { ...buckets[70], incident: 30 };
-  return eventsFor(service, buckets).map(classified);
 }
 
 describe("anomaly detector Lambda", () => {

@@ -161,9 +161,10 @@ async function buildHandler(): Promise<AnomalyDetectorHandler> {
   return createAnomalyDetectorHandler({
     state:
       config.SENTINEL_STATE_BACKEND === "file"
-        ? new FileBackedDetectorState(
+        ? await FileBackedDetectorState.open(
             join(stateDir(config), "detector-lambda-state.json"),
             new MemoryDetectorState(stateOptions),
+            { logger },
           )
         : new DynamoDetectorState({
             client: createDynamoClient(config.AWS_REGION ? { region: config.AWS_REGION } : {}),
