@@ -1,6 +1,7 @@
 /**
- * The contracts every component shares (see ARCHITECTURE.md, "Contracts shared by every component").
- * Types here are the static view; `schema.ts` holds the runtime validation of the same shapes.
+ * The contracts every component shares: the log event, the classified event and the anomaly that
+ * travel on the Kafka topics (README, "Output contracts"). Types here are the static view;
+ * `schema.ts` holds the runtime validation of the same shapes.
  */
 
 export const LABELS = ["incident", "preventive_action", "normal"] as const;
