@@ -9,7 +9,7 @@ function oneOf<T extends string>(allowed: readonly T[]) {
   };
 }
 
-export const parseFormat = oneOf<InputFormat>(["auto", "json", "text", "syslog"]);
+const parseFormat = oneOf<InputFormat>(["auto", "json", "text", "syslog"]);
 export const parseOutput = oneOf(["summary", "json", "jsonl"] as const);
 export const parseSuggestions = oneOf(["background", "wait", "off"] as const);
 

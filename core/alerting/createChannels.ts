@@ -10,9 +10,6 @@ import { TeamsChannel } from "../teams/channel.js";
 import type { RenderOptions } from "./render/view.js";
 import type { ChannelSender, Route } from "./types.js";
 
-export { classifyEmailError, EmailChannel, type EmailChannelOptions } from "../email/channel.js";
-export { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "../teams/channel.js";
-
 /**
  * The channels whose configuration is present: e-mail when SMTP_HOST is set or
  * EMAIL_TRANSPORT is ses, Teams when TEAMS_WEBHOOK_URL is set. Make them once per process and

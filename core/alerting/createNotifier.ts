@@ -26,7 +26,7 @@ export function alertRoutingFromConfig(config: Config): AlertRouting {
   return { defaultRoute: defaultRoute(config), services: config.ALERT_ROUTES ?? {} };
 }
 
-export function alertLinksFromConfig(config: Config): AlertLinkOptions {
+function alertLinksFromConfig(config: Config): AlertLinkOptions {
   return {
     ...(config.GRAFANA_URL && { grafanaUrl: config.GRAFANA_URL }),
     lokiDatasourceUid: config.ALERT_LOKI_DATASOURCE_UID,

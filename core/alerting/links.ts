@@ -16,7 +16,7 @@ export interface AlertLinkOptions {
   runbookUrlTemplate?: string;
 }
 
-export const DEFAULT_DASHBOARD_PATH = "/d/sentinel-overview/sentinel";
+const DEFAULT_DASHBOARD_PATH = "/d/sentinel-overview/sentinel";
 export const RUNBOOK_PLACEHOLDERS = [
   "service",
   "kind",

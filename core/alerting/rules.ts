@@ -4,7 +4,7 @@ import type { Channel, Route } from "./types.js";
 export type { Channel };
 
 /** The ANOMALY_THRESHOLD default, for callers that do not pass one. */
-export const DEFAULT_ANOMALY_THRESHOLD = 0.7;
+const DEFAULT_ANOMALY_THRESHOLD = 0.7;
 
 export interface AlertRules {
   /** preventive_action goes to Teams always, and to e-mail only when this is set. */

@@ -7,7 +7,6 @@ import type { Anomaly, ClassifiedEvent } from "../events/types.js";
  */
 
 export type Channel = "email" | "teams";
-export const CHANNELS: readonly Channel[] = ["email", "teams"];
 
 export type AlertKind = "incident" | "preventive_action" | "anomaly";
 export type Severity = "critical" | "warning";

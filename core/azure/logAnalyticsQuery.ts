@@ -52,7 +52,7 @@ export interface WorkspaceQueryOptions {
  * Throttling (429, at most 200 requests per 30 s per user) and server errors are retried with
  * backoff; a refused query (400, 403, 404) fails at once with the API's own explanation.
  */
-export const DEFAULT_QUERY_RETRY: RetryPolicy = {
+const DEFAULT_QUERY_RETRY: RetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
@@ -204,7 +204,7 @@ function asQueryError(error: unknown): Error {
 }
 
 /** The API nests its explanation (`innererror`, `details`); the deepest message says the most. */
-export function innermostMessage(error: unknown): string {
+function innermostMessage(error: unknown): string {
   let current = error as
     | {
         message?: string;

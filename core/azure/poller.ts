@@ -228,7 +228,7 @@ export class AzureLogPoller {
 }
 
 /** One checkpoint per workspace and query. */
-export function azureCheckpointKey(workspaceId: string, query: string): string {
+function azureCheckpointKey(workspaceId: string, query: string): string {
   return `azure/${workspaceId}/${contentId(query).slice(0, 16)}`;
 }
 

@@ -225,7 +225,7 @@ function nonEmptyString(value: unknown): string | undefined {
 }
 
 /** JSON with object keys sorted, so equal rows hash equal whatever order their keys came in. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return inner;
     const sorted: Record<string, unknown> = {};

@@ -64,7 +64,7 @@ const LEVEL_LABEL: Partial<Record<Level, Verdict>> = {
   warn: { label: "preventive_action", confidence: 0.8 },
 };
 
-export function suggestionFor(message: string): string {
+function suggestionFor(message: string): string {
   for (const [pattern, suggestion] of SUGGESTIONS) if (pattern.test(message)) return suggestion;
   return DEFAULT_SUGGESTION;
 }

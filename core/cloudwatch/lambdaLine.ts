@@ -40,7 +40,7 @@ export interface RuntimeLine {
 export type LambdaLine = PlatformLine | RuntimeLine;
 
 /** Above this share of the function's memory a REPORT is a warning: the next spike may not fit. */
-export const MEMORY_WARNING_RATIO = 0.9;
+const MEMORY_WARNING_RATIO = 0.9;
 
 const REQUEST_ID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const ISO_TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z";

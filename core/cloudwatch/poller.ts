@@ -67,7 +67,7 @@ export interface PollResult {
 }
 
 /** Throttling is CloudWatch Logs' normal answer to a busy account: wait and go on, for a while. */
-export const DEFAULT_POLL_RETRY: RetryPolicy = {
+const DEFAULT_POLL_RETRY: RetryPolicy = {
   maxAttempts: 12,
   baseDelayMs: 250,
   maxDelayMs: 20_000,

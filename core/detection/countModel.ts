@@ -30,7 +30,7 @@
 
 /** The p-value that scores exactly `SCORE_AT_CALIBRATION`. */
 export const CALIBRATION_P_VALUE = 1e-5;
-export const SCORE_AT_CALIBRATION = 0.7;
+const SCORE_AT_CALIBRATION = 0.7;
 const SCORE_EXPONENT = Math.log(1 / (1 - SCORE_AT_CALIBRATION)) / Math.log(1 / CALIBRATION_P_VALUE);
 
 /** Prior mass in events added to the baseline sum (a Jeffreys-like gamma prior on the rate). */

@@ -44,7 +44,7 @@ export function explainAnomaly(facts: ExplanationFacts): string {
 }
 
 /** "2026-01-01 01:10–01:12 UTC"; seconds only when the window does not fall on whole minutes. */
-export function describeWindow(startMs: number, endMs: number): string {
+function describeWindow(startMs: number, endMs: number): string {
   const start = new Date(startMs).toISOString();
   const end = new Date(endMs).toISOString();
   const withSeconds = startMs % 60_000 !== 0 || endMs % 60_000 !== 0;
@@ -58,7 +58,7 @@ export function describeWindow(startMs: number, endMs: number): string {
 }
 
 /** "hour", "30 minutes", "2 hours", "90 seconds": the largest whole unit. */
-export function describeDuration(ms: number): string {
+function describeDuration(ms: number): string {
   const units: [number, string][] = [
     [86_400_000, "day"],
     [3_600_000, "hour"],

@@ -21,12 +21,12 @@ import {
  */
 
 /** An ISO-8601 date and time with a `Z` or an offset. */
-export const isoTimestamp = z.iso.datetime({
+const isoTimestamp = z.iso.datetime({
   offset: true,
   error: "expected an ISO-8601 timestamp",
 });
 
-export const eventSourceSchema = z.looseObject({ provider: z.enum(PROVIDERS) });
+const eventSourceSchema = z.looseObject({ provider: z.enum(PROVIDERS) });
 
 export const logEventSchema = z.object({
   id: z.string().min(1).max(512),
@@ -43,7 +43,7 @@ export const logEventSchema = z.object({
 
 const unitInterval = z.number().min(0).max(1);
 
-export const classificationSchema = z.object({
+const classificationSchema = z.object({
   label: z.enum(LABELS),
   confidence: unitInterval,
   templateId: z.string(),

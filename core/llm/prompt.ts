@@ -1,12 +1,11 @@
 import template from "./promptTemplate.json" with { type: "json" };
 
 /**
- * Renders the classifier's ChatML prompts from promptTemplate.json, the file fine-tuning trains on.
+ * Renders the classifier's ChatML prompts from promptTemplate.json, the file fine-tuning must render its training examples from.
  * The rendered text is split where the per-line part begins, so the fixed prefix can be evaluated
  * once and reused for every line.
  */
 
-export const PROMPT_TEMPLATE = template;
 export const PROMPT_LABELS = template.labels as readonly string[];
 
 const { turnStart, turnEnd } = template.chatml;

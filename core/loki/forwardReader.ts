@@ -31,7 +31,7 @@ export interface RangeQuery {
 }
 
 /** Loki's default max_entries_limit_per_query: a larger `limit` is refused. */
-export const LOKI_MAX_ENTRIES_LIMIT = 5000;
+const LOKI_MAX_ENTRIES_LIMIT = 5000;
 
 /**
  * Reads a LogQL query forward, a page at a time, from a position.

@@ -200,6 +200,6 @@ export class LokiForwarder {
 }
 
 /** One checkpoint per Loki server and query. */
-export function lokiCheckpointKey(source: string, query: string): string {
+function lokiCheckpointKey(source: string, query: string): string {
   return `loki/${contentId(source, query).slice(0, 16)}`;
 }

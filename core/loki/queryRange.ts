@@ -46,7 +46,7 @@ class RetryableLokiError extends Error {
   }
 }
 
-export const DEFAULT_LOKI_RETRY: RetryPolicy = {
+const DEFAULT_LOKI_RETRY: RetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 500,
   maxDelayMs: 30_000,

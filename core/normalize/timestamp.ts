@@ -71,7 +71,7 @@ export function fractionToMs(fraction: string | undefined): number {
 }
 
 /** Epoch ms for the given UTC fields minus a zone offset, or undefined if a field is out of range. */
-export function utcMs(
+function utcMs(
   year: number,
   month: number,
   day: number,

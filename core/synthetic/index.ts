@@ -4,7 +4,7 @@
  * errors whose place `describeScenario` reports.
  */
 
-export { listServices, listTemplates, STEADY_MIX } from "./catalog.js";
+export { listServices, listTemplates } from "./catalog.js";
 export { SyntheticOptionsError } from "./errors.js";
 export { generateSyntheticLogs } from "./generator.js";
 export { DEFAULT_START, describeScenario, scenarioDefaults } from "./scenarios.js";

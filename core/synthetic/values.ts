@@ -37,7 +37,7 @@ function fromAlphabet(rng: Rng, alphabet: string, length: number): string {
   return out;
 }
 
-export function uuid(rng: Rng): string {
+function uuid(rng: Rng): string {
   const h = hex(rng, 32);
   const variant = "89ab"[rng.uint32() & 3] as string;
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
@@ -161,7 +161,7 @@ const LAST_NAMES = [
 ];
 const EMAIL_DOMAINS = ["example.com", "example.org", "mail.example.com", "corp.example.org"];
 
-export const TABLES = [
+const TABLES = [
   "orders",
   "order_items",
   "users",

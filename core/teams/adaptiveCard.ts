@@ -148,6 +148,6 @@ function richText(
  * Escapes what would turn a value into a link, emphasis or code in Teams' Markdown. Underscores
  * stay: inside words (order_service) they are not emphasis, and identifiers are full of them.
  */
-export function escapeMarkdown(value: string): string {
+function escapeMarkdown(value: string): string {
   return value.replace(/[\\[\]*`]/g, (char) => `\\${char}`);
 }

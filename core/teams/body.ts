@@ -10,7 +10,6 @@ import { adaptiveCardMessage } from "./adaptiveCard.js";
 import { messageCard } from "./messageCard.js";
 
 export type TeamsCardFormat = "adaptive" | "messagecard";
-export const TEAMS_CARD_FORMATS: readonly TeamsCardFormat[] = ["adaptive", "messagecard"];
 
 /** Workflows rejects larger request bodies with MessageSizeExceeded. */
 export const TEAMS_MAX_BODY_BYTES = 28_672;
@@ -19,7 +18,7 @@ export const TEAMS_MAX_BODY_BYTES = 28_672;
  * Budgets tried in turn until the body fits: log lines and the digest list are cut first, then
  * the length of every text. The last one shows no lines at all and short texts, which always fits.
  */
-export const TEAMS_BUDGETS: readonly ContentBudget[] = [
+const TEAMS_BUDGETS: readonly ContentBudget[] = [
   { logLines: 10, lineChars: 2000, digestAlerts: 50, textChars: 2000 },
   { logLines: 10, lineChars: 1000, digestAlerts: 30, textChars: 2000 },
   { logLines: 5, lineChars: 500, digestAlerts: 20, textChars: 2000 },
@@ -65,6 +64,6 @@ export function renderTeamsBody(
   );
 }
 
-export function teamsPayload(view: MessageView, format: TeamsCardFormat): object {
+function teamsPayload(view: MessageView, format: TeamsCardFormat): object {
   return format === "adaptive" ? adaptiveCardMessage(view) : messageCard(view);
 }

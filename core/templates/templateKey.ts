@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
  * digits (pod names, request ids) unless they are well-known constant words such as `ipv4`.
  */
 
-export const WILDCARD = "<*>";
+const WILDCARD = "<*>";
 
 /** Letters-and-digits words that are constants, not ids; compared lower-cased. */
 const CONSTANT_ALNUM_WORDS = new Set([

@@ -73,7 +73,7 @@ export interface MessageView {
   reference: string;
 }
 
-export const DEFAULT_PRODUCT_NAME = "SentinelLLM";
+const DEFAULT_PRODUCT_NAME = "SentinelLLM";
 
 /** Links longer than this are left out rather than cut (a cut URL is a broken link). */
 const MAX_LINK_CHARS = 4096;
