@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { countDeadLetters } from "../core/kafka/deadLetter.js";
 import { encodeMskEvent } from "../core/kafka/msk/mskEvent.js";
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from "../core/kafka/msk/types.js";
 import type { DurableProducer } from "../core/kafka/producer.js";
 import type { Logger } from "../core/logging/logger.js";
+import { withRetry } from "../core/retry/backoff.js";
 
 /** A Lambda handler for a Kafka event source: the MSK event in, optionally partial batch failures out. */
 export type KafkaLambdaHandler = (
@@ -92,46 +92,51 @@ export class LambdaRunner {
   async #deliver(records: KafkaRecord[]): Promise<void> {
     const { handler, maxRetries, logger } = this.#options;
     let pending = records;
-    for (let attempt = 0; ; attempt++) {
-      const event = encodeMskEvent(pending, { eventSource: "aws:kafka" });
-      this.counts.invocations++;
-      let failedFrom: string | undefined;
-      let error: unknown;
-      try {
-        const response = await handler(event);
-        const failures = response?.batchItemFailures ?? [];
-        if (failures.length === 0) {
-          this.counts.recordsDelivered += pending.length;
-          return;
-        }
-        // Like the mapping, resume from the lowest failed offset of the batch.
-        failedFrom = failures
-          .map((f) => BigInt(f.itemIdentifier.offset))
-          // biome-ignore lint/complexity/useMathMinMax: bigint offsets, which Math.min does not take
-          .reduce((a, b) => (b < a ? b : a))
-          .toString();
-      } catch (caught) {
-        error = caught;
-      }
-      this.counts.failedInvocations++;
-      if (failedFrom !== undefined) {
-        const from = BigInt(failedFrom);
-        const succeeded = pending.filter((r) => BigInt(r.offset) < from);
-        this.counts.recordsDelivered += succeeded.length;
-        pending = pending.filter((r) => BigInt(r.offset) >= from);
-      }
-      logger?.warn(
-        {
-          attempt: attempt + 1,
-          records: pending.length,
-          error: error ? (error as Error).message : "partial batch failure",
+    try {
+      await withRetry(
+        async (attempt) => {
+          const event = encodeMskEvent(pending, { eventSource: "aws:kafka" });
+          this.counts.invocations++;
+          let failedFrom: string | undefined;
+          let error: unknown;
+          try {
+            const response = await handler(event);
+            const failures = response?.batchItemFailures ?? [];
+            if (failures.length === 0) {
+              this.counts.recordsDelivered += pending.length;
+              return;
+            }
+            // Like the mapping, resume from the lowest failed offset of the batch.
+            failedFrom = failures
+              .map((f) => BigInt(f.itemIdentifier.offset))
+              // biome-ignore lint/complexity/useMathMinMax: bigint offsets, which Math.min does not take
+              .reduce((a, b) => (b < a ? b : a))
+              .toString();
+          } catch (caught) {
+            error = caught;
+          }
+          this.counts.failedInvocations++;
+          if (failedFrom !== undefined) {
+            const from = BigInt(failedFrom);
+            const succeeded = pending.filter((r) => BigInt(r.offset) < from);
+            this.counts.recordsDelivered += succeeded.length;
+            pending = pending.filter((r) => BigInt(r.offset) >= from);
+          }
+          const reason = error ? (error as Error).message : "partial batch failure";
+          logger?.warn(
+            { attempt, records: pending.length, error: reason },
+            "lambda handler failed",
+          );
+          throw new InvocationFailed(reason);
         },
-        "lambda handler failed",
+        // Like the mapping: the first invocation and `maxRetries` more, backing off up to 10 s.
+        { maxAttempts: maxRetries + 1, baseDelayMs: 200, maxDelayMs: 10_000 },
+        { isRetryable: (error) => error instanceof InvocationFailed },
       );
-      if (attempt >= maxRetries) break;
-      await sleep(Math.min(10_000, 200 * 2 ** attempt));
+    } catch (error) {
+      if (!(error instanceof InvocationFailed)) throw error;
+      await this.#sendOnFailure(pending);
     }
-    await this.#sendOnFailure(pending);
   }
 
   async #sendOnFailure(records: KafkaRecord[]): Promise<void> {
@@ -144,7 +149,7 @@ export class LambdaRunner {
       );
       countDeadLetters(
         "lambda-runner",
-        records.map(() => "dropped: no on-failure destination"),
+        records.map(() => "dropped"),
       );
       return;
     }
@@ -159,13 +164,18 @@ export class LambdaRunner {
     this.counts.recordsSentOnFailure += records.length;
     countDeadLetters(
       "lambda-runner",
-      records.map(() => "retries exhausted"),
+      records.map(() => "retries_exhausted"),
     );
   }
 
   async stop(): Promise<void> {
     await this.#consumer.disconnect();
   }
+}
+
+/** An invocation that threw or reported failed records: retried, then sent to the destination. */
+class InvocationFailed extends Error {
+  override name = "InvocationFailed";
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): KafkaRecord {

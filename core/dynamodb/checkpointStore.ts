@@ -1,14 +1,10 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   CheckpointConflictError,
   type CheckpointStore,
   type StoredCheckpoint,
 } from "../ingestion/checkpoint.js";
+import { isConditionFailure } from "./client.js";
 
 /** This store's share of the state table: `pk` = `checkpoint#<key>`. */
 export const CHECKPOINT_PK_PREFIX = "checkpoint#";
@@ -74,11 +70,7 @@ export class DynamoCheckpointStore<T> implements CheckpointStore<T> {
         }),
       );
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === "ConditionalCheckFailedException"
-      )
-        throw new CheckpointConflictError(key);
+      if (isConditionFailure(error)) throw new CheckpointConflictError(key);
       throw error;
     }
     return version;

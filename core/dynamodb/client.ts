@@ -1,10 +1,12 @@
 import {
+  ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
+import { type RetryPolicy, withRetry } from "../retry/backoff.js";
 
 /**
  * SentinelLLM keeps all of its DynamoDB state in one table (SENTINEL_STATE_TABLE): string keys
@@ -73,4 +75,59 @@ export function isExpired(
 ): boolean {
   const at = item?.expiresAt?.N;
   return at !== undefined && Number(at) * 1000 <= nowMs;
+}
+
+/** True when a conditional write's condition did not hold: another writer got there first. */
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error | undefined)?.name === "ConditionalCheckFailedException"
+  );
+}
+
+/** Thrown by a `retryOnConflict` operation that finds what it read is out of date: read again. */
+export class StaleReadError extends Error {
+  override name = "StaleReadError";
+}
+
+/** Thrown when a read-then-conditional-write kept losing to other writers. */
+export class WriteContentionError extends Error {
+  override name = "WriteContentionError";
+}
+
+/** Between attempts of a read-then-conditional-write that lost a race: short and jittered. */
+const CONFLICT_BACKOFF: Omit<RetryPolicy, "maxAttempts"> = { baseDelayMs: 10, maxDelayMs: 250 };
+
+/**
+ * Runs a read-decide-conditional-write operation (optimistic concurrency on the state table) until
+ * it wins: when its write's condition fails, or it throws a `StaleReadError`, another writer got
+ * in between, so it reads and decides again, through the project's retry policy, up to
+ * `maxAttempts` in all. Then it throws a `WriteContentionError` ("<what> kept changing under N
+ * attempts"). Any other error is thrown at once.
+ *
+ * @example
+ * await retryOnConflict(`progress of ${service}`, 20, async () => {
+ *   const item = await read();
+ *   await client.send(new UpdateItemCommand({ ...decide(item), ConditionExpression: "version = :v" }));
+ * });
+ */
+export async function retryOnConflict<T>(
+  what: string,
+  maxAttempts: number,
+  operation: () => Promise<T>,
+): Promise<T> {
+  const isConflict = (error: unknown) =>
+    isConditionFailure(error) || error instanceof StaleReadError;
+  try {
+    return await withRetry(
+      operation,
+      { maxAttempts, ...CONFLICT_BACKOFF },
+      { isRetryable: isConflict },
+    );
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    throw new WriteContentionError(`${what} kept changing under ${maxAttempts} attempts`, {
+      cause: error,
+    });
+  }
 }

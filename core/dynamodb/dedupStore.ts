@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -19,7 +17,7 @@ import {
   releaseClaim,
 } from "../alerting/dedupWindow.js";
 import { contentId } from "../events/ids.js";
-import { epochSeconds, isExpired } from "./client.js";
+import { epochSeconds, isExpired, retryOnConflict } from "./client.js";
 
 export interface DynamoDedupOptions {
   client: DynamoDBClient;
@@ -35,7 +33,8 @@ export interface DynamoDedupOptions {
 
 /** The pk prefix this store owns in the state table. */
 export const DEDUP_PK_PREFIX = "dedup#";
-const MAX_CONFLICTS = 20;
+/** Attempts of one decision: the first and 20 more after conflicting writes. */
+const MAX_ATTEMPTS = 21;
 
 /**
  * Alert dedup in the shared DynamoDB state table, for notifier Lambdas running side by side: one
@@ -96,16 +95,18 @@ export class DynamoDedupStore implements DedupStore {
   ): Promise<T> {
     const { client, tableName } = this.#options;
     const itemKey = { pk: { S: partitionKeyOf(key) }, sk: { S: channel } };
-    for (let conflicts = 0; ; conflicts++) {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
-      );
-      const now = this.#now();
-      const entry = Item && !isExpired(Item, now) ? parseEntry(Item) : undefined;
-      const { result, next } = decide(entry, now);
-      if (!next) return result;
-      const version = Number(Item?.version?.N ?? 0);
-      try {
+    return retryOnConflict(
+      `dedup entry ${key.slice(0, 200)} (${channel})`,
+      MAX_ATTEMPTS,
+      async () => {
+        const { Item } = await client.send(
+          new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
+        );
+        const now = this.#now();
+        const entry = Item && !isExpired(Item, now) ? parseEntry(Item) : undefined;
+        const { result, next } = decide(entry, now);
+        if (!next) return result;
+        const version = Number(Item?.version?.N ?? 0);
         await client.send(
           new PutItemCommand({
             TableName: tableName,
@@ -125,12 +126,8 @@ export class DynamoDedupStore implements DedupStore {
           }),
         );
         return result;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || conflicts >= MAX_CONFLICTS)
-          throw error;
-        await sleep(Math.random() * 20 * (conflicts + 1));
-      }
-    }
+      },
+    );
   }
 
   #expiryOf(entry: DedupEntry): number {

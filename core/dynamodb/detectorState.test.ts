@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { Registry } from "prom-client";
 import { AnomalyDetector, retentionMs } from "../detection/detector.js";
 import type { DetectorState } from "../detection/detectorState.js";
@@ -118,6 +123,39 @@ describe("DynamoDB detector state", () => {
     );
     assert.equal(results.filter((r) => r.get("fresh")?.isNew).length, 1);
     assert.ok(results.every((r) => r.get("fresh")?.firstBucket === T0));
+  });
+
+  it("asks again for the keys a BatchGetItem left unprocessed", async () => {
+    const table = await dynamo.createStateTable();
+    const ids = ["t1", "t2", "t3"];
+    await (await store(table)).sightTemplates("auth", new Map(ids.map((id) => [id, T0])), NOW);
+    // DynamoDB under throttling: the first two calls return only the first key they were asked for.
+    let batchGets = 0;
+    const throttled = {
+      send: async (command: { input: BatchGetItemCommandInput }) => {
+        if (!(command instanceof BatchGetItemCommand) || ++batchGets > 2)
+          return dynamo.client.send(command as never);
+        const keys = command.input.RequestItems?.[table]?.Keys ?? [];
+        const answered = await dynamo.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [table]: { Keys: keys.slice(0, 1), ConsistentRead: true } },
+          }),
+        );
+        return { ...answered, UnprocessedKeys: { [table]: { Keys: keys.slice(1) } } };
+      },
+    } as unknown as DynamoDBClient;
+    const reader = new DynamoDetectorState({
+      client: throttled,
+      tableName: table,
+      retainMs: retentionMs(settings),
+      templateMemoryMs: settings.templateMemoryMs,
+    });
+    const sightings = await reader.sightTemplates("auth", new Map(ids.map((id) => [id, T0])), NOW);
+    assert.equal(batchGets, 3);
+    assert.deepEqual(
+      ids.map((id) => sightings.get(id)?.isNew),
+      [false, false, false],
+    );
   });
 
   it("moves a service's clock and judgements only forward", async () => {

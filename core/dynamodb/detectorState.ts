@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -22,7 +21,14 @@ import {
   type ServiceProgress,
   type TemplateSighting,
 } from "../detection/types.js";
-import { epochSeconds, isExpired } from "./client.js";
+import { withRetry } from "../retry/backoff.js";
+import {
+  epochSeconds,
+  isConditionFailure,
+  isExpired,
+  retryOnConflict,
+  StaleReadError,
+} from "./client.js";
 
 /** This store's share of the state table: every `pk` starts with `detector#`. */
 export const DETECTOR_PK_PREFIX = "detector#";
@@ -40,7 +46,10 @@ export interface DynamoDetectorStateOptions {
   concurrency?: number;
 }
 
-const MAX_CONDITION_RETRIES = 20;
+/** Attempts of one read-then-conditional-write before giving up on a contended item. */
+const MAX_CONDITION_ATTEMPTS = 20;
+/** BatchGetItem calls for one chunk of keys while DynamoDB leaves some unprocessed. */
+const BATCH_GET_POLICY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 1000 };
 /** A remembered template's expiry is pushed back at most once a day. */
 const TEMPLATE_REFRESH_MS = 86_400_000;
 
@@ -97,67 +106,69 @@ export class DynamoDetectorState implements DetectorState {
   async #addDelta(delta: CountDelta, nowMs: number): Promise<CountDelta | undefined> {
     const key = bucketKey(delta.service, delta.bucket);
     const markName = delta.stream === undefined ? undefined : `mark#${delta.stream}`;
-    for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
-      const stored = await this.#getRaw(key);
-      if (stored && isExpired(stored, nowMs)) {
-        // Not swept yet: remove it first, or ADD would resurrect its old counts.
-        await this.#deleteExpired(key, stored);
-        continue;
-      }
-      const current = stored;
-      let entries = delta.entries;
-      let previousMark: string | undefined;
-      if (markName !== undefined) {
-        previousMark = current?.[markName]?.N;
-        if (previousMark !== undefined) {
-          const mark = BigInt(previousMark);
-          entries = entries.filter((entry) => (entry.sequence ?? -1n) > mark);
+    return retryOnConflict(
+      `detector counts for ${delta.service}`,
+      MAX_CONDITION_ATTEMPTS,
+      async () => {
+        const stored = await this.#getRaw(key);
+        if (stored && isExpired(stored, nowMs)) {
+          // Not swept yet: remove it first, or ADD would resurrect its old counts; then read again.
+          await this.#deleteExpired(key, stored);
+          throw new StaleReadError("an expired bucket item was removed");
         }
-      }
-      if (entries.length === 0) return undefined;
-      const add = tally(entries);
+        const current = stored;
+        let entries = delta.entries;
+        let previousMark: string | undefined;
+        if (markName !== undefined) {
+          previousMark = current?.[markName]?.N;
+          if (previousMark !== undefined) {
+            const mark = BigInt(previousMark);
+            entries = entries.filter((entry) => (entry.sequence ?? -1n) > mark);
+          }
+        }
+        if (entries.length === 0) return undefined;
+        const add = tally(entries);
 
-      const names: Record<string, string> = { "#expiresAt": "expiresAt" };
-      const values: Item = {
-        ":expiresAt": { N: String(epochSeconds(Math.max(nowMs, delta.bucket) + this.#retainMs)) },
-      };
-      const adds: string[] = [];
-      const sets = ["#expiresAt = :expiresAt"];
-      COUNT_FIELDS.forEach((field, i) => {
-        if (add.counts[field] === 0) return;
-        names[`#c${i}`] = field;
-        values[`:c${i}`] = { N: String(add.counts[field]) };
-        adds.push(`#c${i} :c${i}`);
-      });
-      if (add.newTemplates > 0) {
-        names["#newTemplates"] = "newTemplates";
-        values[":newTemplates"] = { N: String(add.newTemplates) };
-        adds.push("#newTemplates :newTemplates");
-      }
-      SAMPLED_FIELDS.forEach((field, i) => {
-        const have = current?.[`samples_${field}`]?.SS ?? [];
-        const room = SAMPLE_SIZE - have.length;
-        const fresh = add.samples[field].filter((id) => !have.includes(id)).slice(0, room);
-        if (fresh.length === 0) return;
-        names[`#s${i}`] = `samples_${field}`;
-        values[`:s${i}`] = { SS: fresh };
-        adds.push(`#s${i} :s${i}`);
-      });
-      let condition: string | undefined;
-      if (markName !== undefined) {
-        const last = entries.at(-1)?.sequence;
-        names["#mark"] = markName;
-        if (last !== undefined) {
-          values[":mark"] = { N: last.toString() };
-          sets.push("#mark = :mark");
+        const names: Record<string, string> = { "#expiresAt": "expiresAt" };
+        const values: Item = {
+          ":expiresAt": { N: String(epochSeconds(Math.max(nowMs, delta.bucket) + this.#retainMs)) },
+        };
+        const adds: string[] = [];
+        const sets = ["#expiresAt = :expiresAt"];
+        COUNT_FIELDS.forEach((field, i) => {
+          if (add.counts[field] === 0) return;
+          names[`#c${i}`] = field;
+          values[`:c${i}`] = { N: String(add.counts[field]) };
+          adds.push(`#c${i} :c${i}`);
+        });
+        if (add.newTemplates > 0) {
+          names["#newTemplates"] = "newTemplates";
+          values[":newTemplates"] = { N: String(add.newTemplates) };
+          adds.push("#newTemplates :newTemplates");
         }
-        if (previousMark === undefined) condition = "attribute_not_exists(#mark)";
-        else {
-          values[":previousMark"] = { N: previousMark };
-          condition = "#mark = :previousMark";
+        SAMPLED_FIELDS.forEach((field, i) => {
+          const have = current?.[`samples_${field}`]?.SS ?? [];
+          const room = SAMPLE_SIZE - have.length;
+          const fresh = add.samples[field].filter((id) => !have.includes(id)).slice(0, room);
+          if (fresh.length === 0) return;
+          names[`#s${i}`] = `samples_${field}`;
+          values[`:s${i}`] = { SS: fresh };
+          adds.push(`#s${i} :s${i}`);
+        });
+        let condition: string | undefined;
+        if (markName !== undefined) {
+          const last = entries.at(-1)?.sequence;
+          names["#mark"] = markName;
+          if (last !== undefined) {
+            values[":mark"] = { N: last.toString() };
+            sets.push("#mark = :mark");
+          }
+          if (previousMark === undefined) condition = "attribute_not_exists(#mark)";
+          else {
+            values[":previousMark"] = { N: previousMark };
+            condition = "#mark = :previousMark";
+          }
         }
-      }
-      try {
         await this.#client.send(
           new UpdateItemCommand({
             TableName: this.#table,
@@ -169,12 +180,7 @@ export class DynamoDetectorState implements DetectorState {
           }),
         );
         return entries === delta.entries ? delta : { ...delta, entries };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    throw new Error(
-      `detector counts for ${delta.service} kept changing under ${MAX_CONDITION_RETRIES} attempts`,
+      },
     );
   }
 
@@ -240,61 +246,54 @@ export class DynamoDetectorState implements DetectorState {
   ): Promise<{ before: ServiceProgress | undefined; after: ServiceProgress }> {
     const key = metaKey(service);
     const expiresAt = { N: String(epochSeconds(nowMs + this.#retainMs)) };
-    for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    return retryOnConflict(`detector progress of ${service}`, MAX_CONDITION_ATTEMPTS, async () => {
       const item = await this.#get(key, nowMs);
       const before = item ? progressOf(item) : undefined;
-      try {
-        if (!before) {
-          const after: ServiceProgress = {
-            firstBucket: bucket,
-            watermark: eventMs,
-            anomalyEnd: {},
-          };
-          await this.#client.send(
-            new PutItemCommand({
-              TableName: this.#table,
-              Item: {
-                ...key,
-                firstBucket: { N: String(bucket) },
-                watermark: { N: String(eventMs) },
-                expiresAt,
-              },
-              ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
-              ExpressionAttributeValues: { ":now": { N: String(epochSeconds(nowMs)) } },
-            }),
-          );
-          return { before, after };
-        }
+      if (!before) {
         const after: ServiceProgress = {
-          ...before,
-          anomalyEnd: { ...before.anomalyEnd },
-          firstBucket: Math.min(before.firstBucket, bucket),
-          watermark: Math.max(before.watermark, eventMs),
+          firstBucket: bucket,
+          watermark: eventMs,
+          anomalyEnd: {},
         };
         await this.#client.send(
-          new UpdateItemCommand({
+          new PutItemCommand({
             TableName: this.#table,
-            Key: key,
-            UpdateExpression:
-              "SET firstBucket = :firstBucket, watermark = :watermark, expiresAt = :expiresAt",
-            ConditionExpression: "firstBucket = :oldFirst AND watermark = :oldWatermark",
-            ExpressionAttributeValues: {
-              ":firstBucket": { N: String(after.firstBucket) },
-              ":watermark": { N: String(after.watermark) },
-              ":oldFirst": { N: String(before.firstBucket) },
-              ":oldWatermark": { N: String(before.watermark) },
-              ":expiresAt": expiresAt,
+            Item: {
+              ...key,
+              firstBucket: { N: String(bucket) },
+              watermark: { N: String(eventMs) },
+              expiresAt,
             },
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+            ExpressionAttributeValues: { ":now": { N: String(epochSeconds(nowMs)) } },
           }),
         );
         return { before, after };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
       }
-    }
-    throw new Error(
-      `detector progress of ${service} kept changing under ${MAX_CONDITION_RETRIES} attempts`,
-    );
+      const after: ServiceProgress = {
+        ...before,
+        anomalyEnd: { ...before.anomalyEnd },
+        firstBucket: Math.min(before.firstBucket, bucket),
+        watermark: Math.max(before.watermark, eventMs),
+      };
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression:
+            "SET firstBucket = :firstBucket, watermark = :watermark, expiresAt = :expiresAt",
+          ConditionExpression: "firstBucket = :oldFirst AND watermark = :oldWatermark",
+          ExpressionAttributeValues: {
+            ":firstBucket": { N: String(after.firstBucket) },
+            ":watermark": { N: String(after.watermark) },
+            ":oldFirst": { N: String(before.firstBucket) },
+            ":oldWatermark": { N: String(before.watermark) },
+            ":expiresAt": expiresAt,
+          },
+        }),
+      );
+      return { before, after };
+    });
   }
 
   async readProgress(service: string, nowMs: number): Promise<ServiceProgress | undefined> {
@@ -340,7 +339,7 @@ export class DynamoDetectorState implements DetectorState {
     nowMs: number,
   ): Promise<void> {
     const key = metaKey(service);
-    for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    await retryOnConflict(`detector progress of ${service}`, MAX_CONDITION_ATTEMPTS, async () => {
       const item = await this.#get(key, nowMs);
       if (!item) return;
       const progress = progressOf(item);
@@ -364,25 +363,17 @@ export class DynamoDetectorState implements DetectorState {
         sets.push(`#a${i} = :v${i}`);
         conditions.push(`(attribute_not_exists(#a${i}) OR #a${i} < :v${i})`);
       });
-      try {
-        await this.#client.send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ConditionExpression: conditions.join(" AND "),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    throw new Error(
-      `detector progress of ${service} kept changing under ${MAX_CONDITION_RETRIES} attempts`,
-    );
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: conditions.join(" AND "),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    });
   }
 
   async #get(key: Item, nowMs: number): Promise<Item | undefined> {
@@ -417,24 +408,33 @@ export class DynamoDetectorState implements DetectorState {
   async #batchGet(keys: Item[], nowMs: number): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const response = await this.#client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of response.Responses?.[this.#table] ?? []) {
-          if (!isExpired(item, nowMs)) found.set(item.sk?.S as string, item);
-        }
-        pending = response.UnprocessedKeys?.[this.#table]?.Keys as Item[] | undefined;
-        if (attempt > 10 && pending && pending.length > 0)
-          throw new Error("DynamoDB kept leaving keys unprocessed");
-      }
+      let pending: Item[] = keys.slice(i, i + 100);
+      await withRetry(
+        async () => {
+          const response = await this.#client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
+            }),
+          );
+          for (const item of response.Responses?.[this.#table] ?? []) {
+            if (!isExpired(item, nowMs)) found.set(item.sk?.S as string, item);
+          }
+          pending = (response.UnprocessedKeys?.[this.#table]?.Keys as Item[] | undefined) ?? [];
+          if (pending.length > 0) throw new UnprocessedKeysError();
+        },
+        BATCH_GET_POLICY,
+        { isRetryable: (error) => error instanceof UnprocessedKeysError },
+      );
     }
     return found;
+  }
+}
+
+/** A BatchGetItem that left keys unprocessed (throttled): those are asked for again. */
+class UnprocessedKeysError extends Error {
+  override name = "UnprocessedKeysError";
+  constructor() {
+    super("DynamoDB kept leaving keys unprocessed");
   }
 }
 
@@ -485,13 +485,6 @@ function progressOf(item: Item): ServiceProgress {
     if (end !== undefined) progress.anomalyEnd[kind] = Number(end);
   }
   return progress;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error).name === "ConditionalCheckFailedException"
-  );
 }
 
 async function forEachLimited<T>(

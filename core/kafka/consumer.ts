@@ -1,12 +1,10 @@
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
-import { type ConsumedRecord, countDeadLetters, deadLetterMessage } from "./deadLetter.js";
-import type { DurableProducer } from "./producer.js";
+import { type ConsumedRecord, type DeadLetterTarget, deadLetterPoison } from "./deadLetter.js";
+import { type Decoded, decodeAll } from "./decodeRecord.js";
 
 const COMMIT_INTERVAL_MS = 1_000;
-
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export interface AtLeastOnceOptions<T> {
   kafka: Kafka;
@@ -16,7 +14,7 @@ export interface AtLeastOnceOptions<T> {
   decode(record: ConsumedRecord): Decoded<T>;
   /** Handles a chunk of good records; must make its output durable before it resolves. Throw to retry. */
   process(items: { record: ConsumedRecord; value: T }[]): Promise<void>;
-  deadLetter: { producer: DurableProducer; topic: string; stage: string };
+  deadLetter: DeadLetterTarget;
   /** Records handled and committed together. */
   chunkSize?: number;
   fromBeginning?: boolean;
@@ -133,34 +131,19 @@ export class AtLeastOnceConsumer<T> {
   }
 
   async #handleChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
-    const { decode, process, deadLetter } = this.#options;
-    const good: { record: ConsumedRecord; value: T }[] = [];
-    const poison: ReturnType<typeof deadLetterMessage>[] = [];
-    const poisonReasons: string[] = [];
-    for (const message of messages) {
-      const record: ConsumedRecord = {
+    const { decode, process, deadLetter, metrics, logger } = this.#options;
+    const records = messages.map(
+      (message): ConsumedRecord => ({
         topic,
         partition,
         offset: message.offset,
         key: message.key ?? null,
         value: message.value ?? null,
         timestamp: message.timestamp,
-      };
-      const decoded = decode(record);
-      if (decoded.ok) good.push({ record, value: decoded.value });
-      else {
-        poison.push(deadLetterMessage(record, decoded.reason, deadLetter.stage));
-        poisonReasons.push(decoded.reason);
-      }
-    }
-    if (poison.length > 0) {
-      await deadLetter.producer.send(deadLetter.topic, poison);
-      countDeadLetters(deadLetter.stage, poisonReasons, this.#options.metrics);
-      this.#options.logger?.warn(
-        { topic, partition, count: poison.length },
-        "records dead-lettered",
-      );
-    }
+      }),
+    );
+    const { good, poison } = decodeAll(records, decode);
+    await deadLetterPoison(poison, deadLetter, { metrics, logger });
     if (good.length > 0) await process(good);
     this.counts.consumed += messages.length;
     this.counts.processed += good.length;

@@ -1,32 +1,87 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PipelineMetrics } from "../metrics/catalog.js";
-import { countDeadLetters, deadLetterReasonCategory } from "./deadLetter.js";
+import {
+  type ConsumedRecord,
+  countDeadLetters,
+  type DeadLetter,
+  deadLetterPoison,
+} from "./deadLetter.js";
+import { decodeAll } from "./decodeRecord.js";
+import { decodeLogEvent } from "./logEventRecords.js";
+import type { OutgoingMessage } from "./producer.js";
 
-describe("deadLetterReasonCategory", () => {
-  it("keeps the words before the details, so the metric label stays one of a few", () => {
-    assert.equal(deadLetterReasonCategory("not JSON: Unexpected token n"), "not_json");
-    assert.equal(deadLetterReasonCategory("too large: 2000000 bytes"), "too_large");
-    assert.equal(deadLetterReasonCategory("empty value"), "empty_value");
-    assert.equal(
-      deadLetterReasonCategory("does not match the contract: timestamp: Invalid"),
-      "does_not_match_the_contract",
-    );
-    assert.equal(deadLetterReasonCategory("binary data (12% control bytes)"), "binary_data");
-    assert.equal(deadLetterReasonCategory(": 42"), "other");
-    assert.ok(deadLetterReasonCategory("x ".repeat(500)).length <= 48);
+function record(offset: number, value: string): ConsumedRecord {
+  return {
+    topic: "raw-logs",
+    partition: 1,
+    offset: String(offset),
+    key: null,
+    value: Buffer.from(value),
+    timestamp: "0",
+  };
+}
+
+async function counted(metrics: PipelineMetrics) {
+  const { values } = await metrics.deadLetters.get();
+  return values.map((v) => [v.labels.stage, v.labels.reason, v.value]);
+}
+
+describe("dead letters", () => {
+  it("counts dead letters by stage and reason", async () => {
+    const metrics = new PipelineMetrics();
+    countDeadLetters("decode", ["not_json", "not_json", "empty_value"], metrics);
+    assert.deepEqual(await counted(metrics), [
+      ["decode", "not_json", 2],
+      ["decode", "empty_value", 1],
+    ]);
   });
 
-  it("counts dead letters by stage and category", async () => {
+  it("sends poison records to the dead-letter topic with why, then counts them", async () => {
+    const sent: { topic: string; messages: readonly OutgoingMessage[] }[] = [];
+    const producer = {
+      send: async (topic: string, messages: readonly OutgoingMessage[]) =>
+        void sent.push({ topic, messages }),
+    };
     const metrics = new PipelineMetrics();
-    countDeadLetters("decode", ["not JSON: a", "not JSON: b", "empty value"], metrics);
-    const { values } = await metrics.deadLetters.get();
+    const { good, poison } = decodeAll(
+      [record(0, "{not json"), record(1, ""), record(2, "{}")],
+      decodeLogEvent,
+    );
+    assert.equal(good.length, 0);
+    await deadLetterPoison(poison, { producer, topic: "dead", stage: "test-decode" }, { metrics });
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]?.topic, "dead");
+    const letters = (sent[0]?.messages ?? []).map((m) => JSON.parse(String(m.value)) as DeadLetter);
     assert.deepEqual(
-      values.map((v) => [v.labels.stage, v.labels.reason, v.value]),
+      letters.map((l) => [l.source.offset, l.stage, l.reason.split(":")[0]]),
       [
-        ["decode", "not_json", 2],
-        ["decode", "empty_value", 1],
+        ["0", "test-decode", "not JSON"],
+        ["1", "test-decode", "empty value"],
+        ["2", "test-decode", "does not match the contract"],
       ],
     );
+    assert.deepEqual((await counted(metrics)).sort(), [
+      ["test-decode", "does_not_match_the_contract", 1],
+      ["test-decode", "empty_value", 1],
+      ["test-decode", "not_json", 1],
+    ]);
+  });
+
+  it("counts nothing when the dead-letter topic cannot be written, and sends nothing for no poison", async () => {
+    let sends = 0;
+    const producer = {
+      send: async () => {
+        sends++;
+        throw new Error("broker gone");
+      },
+    };
+    const metrics = new PipelineMetrics();
+    const target = { producer, topic: "dead", stage: "test-decode" };
+    await deadLetterPoison([], target, { metrics });
+    assert.equal(sends, 0);
+    const { poison } = decodeAll([record(0, "{not json")], decodeLogEvent);
+    await assert.rejects(deadLetterPoison(poison, target, { metrics }), /broker gone/);
+    assert.deepEqual(await counted(metrics), []);
   });
 });

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { logEvent } from "../events/testing/fixtures.js";
 import { type ConsumedRecord, type DeadLetter, deadLetterMessage } from "./deadLetter.js";
-import { decodeLogEvent, eventMessage, MAX_RECORD_BYTES } from "./logEventRecords.js";
+import { MAX_RECORD_BYTES } from "./decodeRecord.js";
+import { decodeLogEvent, eventMessage } from "./logEventRecords.js";
 
 function record(value: Buffer | string | null): ConsumedRecord {
   return {
@@ -24,25 +25,38 @@ describe("log event records", () => {
     assert.deepEqual(decoded, { ok: true, value: event });
   });
 
-  it("names why a record is poison", () => {
-    const reasons = [
+  it("names why a record is poison: a bounded reason, and the detail for its dead letter", () => {
+    const failures = [
       record(null),
+      record(""),
       record("{not json"),
       record('{"id":"x"}'),
       record(JSON.stringify({ ...logEvent("m"), timestamp: "yesterday" })),
       record(Buffer.alloc(MAX_RECORD_BYTES + 1, 32)),
     ].map((r) => {
       const decoded = decodeLogEvent(r);
-      return decoded.ok ? "ok" : decoded.reason;
+      return decoded.ok ? ["ok", ""] : [decoded.reason, decoded.detail];
     });
-    assert.equal(reasons[0], "empty value");
-    assert.match(reasons[1] ?? "", /^not JSON: /);
-    assert.match(reasons[2] ?? "", /^does not match the contract: timestamp: /);
+    assert.deepEqual(
+      failures.map(([reason]) => reason),
+      [
+        "empty_value",
+        "empty_value",
+        "not_json",
+        "does_not_match_the_contract",
+        "does_not_match_the_contract",
+        "too_large",
+      ],
+    );
+    const details = failures.map(([, detail]) => detail ?? "");
+    assert.equal(details[0], "empty value");
+    assert.match(details[2] ?? "", /^not JSON: /);
+    assert.match(details[3] ?? "", /^does not match the contract: timestamp: /);
     assert.match(
-      reasons[3] ?? "",
+      details[4] ?? "",
       /^does not match the contract: timestamp: expected an ISO-8601 timestamp/,
     );
-    assert.equal(reasons[4], `too large: ${MAX_RECORD_BYTES + 1} bytes`);
+    assert.equal(details[5], `too large: ${MAX_RECORD_BYTES + 1} bytes`);
   });
 
   it("keeps the original bytes and where they came from in a dead letter", () => {

@@ -86,7 +86,7 @@ export class PipelineMetrics {
     });
     this.deadLetters = new Counter({
       name: "sentinel_dead_letters_total",
-      help: "Records sent to a dead-letter place, by stage and reason category.",
+      help: "Records sent to a dead-letter place, by stage and reason.",
       labelNames: ["stage", "reason"],
       registers,
     });

@@ -12,10 +12,12 @@ import type {
 import { createDynamoClient } from "../../core/dynamodb/client.js";
 import { DynamoDetectorState } from "../../core/dynamodb/detectorState.js";
 import { FileBackedDetectorState } from "../../core/files/detectorState.js";
-import { countDeadLetters, deadLetterMessage } from "../../core/kafka/deadLetter.js";
+import { deadLetterPoison } from "../../core/kafka/deadLetter.js";
+import { decodeAll } from "../../core/kafka/decodeRecord.js";
 import { decodeClassifiedEvent } from "../../core/kafka/logEventRecords.js";
 import {
   batchResponse,
+  byPartition,
   consumedRecordOf,
   decodeMskEvent,
   type KafkaBatchResponse,
@@ -76,21 +78,12 @@ export function createAnomalyDetectorHandler(
     for (const partition of byPartition(records)) {
       const stream = partitionKey(partition[0].topic, partition[0].partition);
       try {
-        const events: DetectorEvent[] = [];
-        const positions: StreamPosition[] = [];
-        const poison: OutgoingMessage[] = [];
-        const reasons: string[] = [];
-        for (const record of partition) {
-          const consumed = consumedRecordOf(record);
-          const decoded = decodeClassifiedEvent(consumed);
-          if (decoded.ok) {
-            events.push(decoded.value);
-            positions.push({ stream, sequence: BigInt(record.offset) });
-          } else {
-            poison.push(deadLetterMessage(consumed, decoded.reason, STAGE));
-            reasons.push(decoded.reason);
-          }
-        }
+        const { good, poison } = decodeAll(partition.map(consumedRecordOf), decodeClassifiedEvent);
+        const events: DetectorEvent[] = good.map(({ value }) => value);
+        const positions: StreamPosition[] = good.map(({ record }) => ({
+          stream,
+          sequence: BigInt(record.offset),
+        }));
         const detection = await detector.observe(events, positions);
         if (detection.anomalies.length > 0) {
           await producer.send(
@@ -113,14 +106,11 @@ export function createAnomalyDetectorHandler(
           );
         }
         await detection.commit();
-        if (poison.length > 0) {
-          await producer.send(topics.deadLetter, poison);
-          countDeadLetters(STAGE, reasons, metrics);
-          logger?.warn(
-            { stream, records: poison.length },
-            "undecodable records sent to the dead-letter topic",
-          );
-        }
+        await deadLetterPoison(
+          poison,
+          { producer, topic: topics.deadLetter, stage: STAGE },
+          { metrics, logger },
+        );
       } catch (error) {
         logger?.error(
           { stream, from: partition[0].offset, error: (error as Error).message },
@@ -131,18 +121,6 @@ export function createAnomalyDetectorHandler(
     }
     return batchResponse(failed);
   };
-}
-
-/** Records grouped by topic and partition, in offset order (as decodeMskEvent returns them). */
-function byPartition(records: readonly KafkaRecord[]): [KafkaRecord, ...KafkaRecord[]][] {
-  const groups = new Map<string, [KafkaRecord, ...KafkaRecord[]]>();
-  for (const record of records) {
-    const key = partitionKey(record.topic, record.partition);
-    const group = groups.get(key);
-    if (group) group.push(record);
-    else groups.set(key, [record]);
-  }
-  return [...groups.values()];
 }
 
 /**

@@ -85,13 +85,14 @@ async function lambda(options: { tableName?: string; deadLetterTopic?: string } 
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     metrics: new PipelineMetrics(),
   });
+  const metrics = new PipelineMetrics();
   const handler = createNotifierHandler({
     notifier,
     topics: TOPICS,
     deadLetters: { producer, topic: deadLetterTopic },
-    metrics: new PipelineMetrics(),
+    metrics,
   });
-  return { handler, email, teams, deadLetterTopic };
+  return { handler, email, teams, deadLetterTopic, metrics };
 }
 
 function record(topic: string, offset: number, value: unknown, partition = 0): KafkaRecord {
@@ -128,7 +129,7 @@ async function readTopic<T>(topic: string, count: number): Promise<T[]> {
 
 describe("notifier Lambda", () => {
   it("alerts per the rules with dedup, and dead-letters poison records and undeliverable alerts", async () => {
-    const { handler, email, teams, deadLetterTopic } = await lambda();
+    const { handler, email, teams, deadLetterTopic, metrics } = await lambda();
     teams.failAlways(new DeliveryError("webhook gone (404)", { retryable: false, status: 404 }));
     const event = encodeMskEvent([
       record(TOPICS.anomalies, 0, anomaly({ at: 2 })),
@@ -159,6 +160,12 @@ describe("notifier Lambda", () => {
       /^not JSON/,
     );
     assert.equal(Buffer.from(decodeFailures[0]?.value ?? "", "base64").length > 0, true);
+    // Counted under the reasons every consumer uses (core/kafka/decodeRecord.ts).
+    const counted = (await metrics.deadLetters.get()).values;
+    assert.deepEqual(counted.map((v) => [v.labels.stage, v.labels.reason, v.value]).sort(), [
+      ["notifier-decode", "does_not_match_the_contract", 1],
+      ["notifier-decode", "not_json", 1],
+    ]);
     const undelivered = letters.filter((l) => l.stage === "notifier");
     assert.deepEqual(
       undelivered

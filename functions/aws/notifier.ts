@@ -4,16 +4,20 @@ import { KafkaDeadLetterSink } from "../../core/alerting/deadLetters.js";
 import type { Notifier, NotifyResult } from "../../core/alerting/notifier.js";
 import { createDynamoClient } from "../../core/dynamodb/client.js";
 import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
-import { deadLetterMessage } from "../../core/kafka/deadLetter.js";
+import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
+import {
+  type ConsumedRecord,
+  type DeadLetterTarget,
+  deadLetterPoison,
+} from "../../core/kafka/deadLetter.js";
+import { type Decoded, decodeAll, decodeFailure } from "../../core/kafka/decodeRecord.js";
 import { decodeAnomaly, decodeClassifiedEvent } from "../../core/kafka/logEventRecords.js";
 import {
   batchResponse,
   consumedRecordOf,
   decodeMskEvent,
   type KafkaBatchResponse,
-  type KafkaRecord,
 } from "../../core/kafka/msk/index.js";
-import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import { sharedProducer } from "../../core/kafka/sharedProducer.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../../core/metrics/catalog.js";
@@ -33,42 +37,50 @@ export interface NotifierHandlerOptions {
   notifier: Notifier;
   topics: { classified: string; anomalies: string };
   /** Where undecodable records go: the dead-letter topic. */
-  deadLetters: {
-    producer: { send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> };
-    topic: string;
-  };
+  deadLetters: Omit<DeadLetterTarget, "stage">;
   logger?: Logger;
   metrics?: PipelineMetrics;
 }
 
 export type NotifierHandler = (event: unknown) => Promise<KafkaBatchResponse>;
 
+/** A decoded record: a classified event or an anomaly, by the topic it came from. */
+type NotifierInput =
+  | { topic: "classified"; event: ClassifiedEvent }
+  | { topic: "anomalies"; anomaly: Anomaly };
+
+const STAGE = "notifier-decode";
+
 export function createNotifierHandler(options: NotifierHandlerOptions): NotifierHandler {
   const { notifier, topics, logger } = options;
   const metrics = options.metrics ?? pipelineMetrics;
+  const decode = (record: ConsumedRecord): Decoded<NotifierInput> => {
+    if (record.topic === topics.classified) {
+      const decoded = decodeClassifiedEvent(record);
+      return decoded.ok
+        ? { ok: true, value: { topic: "classified", event: decoded.value } }
+        : decoded;
+    }
+    if (record.topic === topics.anomalies) {
+      const decoded = decodeAnomaly(record);
+      return decoded.ok
+        ? { ok: true, value: { topic: "anomalies", anomaly: decoded.value } }
+        : decoded;
+    }
+    return decodeFailure("unexpected_topic", `unexpected topic: ${record.topic}`);
+  };
   return async (event) => {
     const records = decodeMskEvent(event);
-    const poison: OutgoingMessage[] = [];
-    const pending: { record: KafkaRecord; done: Promise<NotifyResult> }[] = [];
-    const failed: KafkaRecord[] = [];
-    for (const record of records) {
-      const consumed = consumedRecordOf(record);
+    const { good, poison } = decodeAll(records.map(consumedRecordOf), decode);
+    const pending: { record: ConsumedRecord; done: Promise<NotifyResult> }[] = [];
+    const failed: ConsumedRecord[] = [];
+    for (const { record, value } of good) {
       try {
-        if (record.topic === topics.classified) {
-          const decoded = decodeClassifiedEvent(consumed);
-          if (decoded.ok)
-            pending.push({ record, done: (await notifier.notifyClassified(decoded.value)).done });
-          else poison.push(deadLetterMessage(consumed, decoded.reason, "notifier-decode"));
-        } else if (record.topic === topics.anomalies) {
-          const decoded = decodeAnomaly(consumed);
-          if (decoded.ok)
-            pending.push({ record, done: (await notifier.notifyAnomaly(decoded.value)).done });
-          else poison.push(deadLetterMessage(consumed, decoded.reason, "notifier-decode"));
-        } else {
-          poison.push(
-            deadLetterMessage(consumed, `unexpected topic ${record.topic}`, "notifier-decode"),
-          );
-        }
+        const handed =
+          value.topic === "classified"
+            ? await notifier.notifyClassified(value.event)
+            : await notifier.notifyAnomaly(value.anomaly);
+        pending.push({ record, done: handed.done });
       } catch (error) {
         logger?.error(
           {
@@ -82,17 +94,13 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
         failed.push(record);
       }
     }
-    if (poison.length > 0) {
-      // Throws when the topic cannot be written: the whole batch comes again, which dedup absorbs.
-      await options.deadLetters.producer.send(options.deadLetters.topic, poison);
-      metrics.deadLetters.inc({ stage: "notifier-decode", reason: "decode" }, poison.length);
-      logger?.warn({ records: poison.length }, "undecodable records sent to the dead-letter topic");
-    }
+    // Throws when the topic cannot be written: the whole batch comes again, which dedup absorbs.
+    await deadLetterPoison(poison, { ...options.deadLetters, stage: STAGE }, { metrics, logger });
     await notifier.flush();
     const settled = await Promise.allSettled(pending.map((p) => p.done));
     settled.forEach((outcome, i) => {
       if (outcome.status === "rejected")
-        failed.push((pending[i] as { record: KafkaRecord }).record);
+        failed.push((pending[i] as { record: ConsumedRecord }).record);
     });
     if (failed.length > 0)
       logger?.warn({ failed: failed.length, records: records.length }, "records to be redelivered");

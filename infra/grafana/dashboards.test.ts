@@ -149,8 +149,8 @@ async function loadPipelineOutput(): Promise<void> {
         value,
         timestamp: "0",
       });
-      assert.equal(decoded.ok, false);
-      return decoded.ok ? "" : decoded.reason;
+      assert.ok(!decoded.ok);
+      return decoded.reason;
     });
     countDeadLetters("classifier-worker", reasons, metrics);
     metrics.consumerLag.set(

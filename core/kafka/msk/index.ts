@@ -1,6 +1,7 @@
 export { batchItemFailure, batchResponse } from "./batchResponse.js";
 export { MskEventError, type MskEventIssue } from "./errors.js";
 export {
+  byPartition,
   compareOffsets,
   consumedRecordOf,
   decodeMskEvent,

@@ -25,6 +25,22 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/**
+ * Records grouped by topic and partition, each group in the order given (offset order, as
+ * `decodeMskEvent` returns them), groups in the order first seen. A handler that must stop at a
+ * partition's first failure (and report it as the batch item failure) handles the groups apart.
+ */
+export function byPartition(records: readonly KafkaRecord[]): [KafkaRecord, ...KafkaRecord[]][] {
+  const groups = new Map<string, [KafkaRecord, ...KafkaRecord[]]>();
+  for (const record of records) {
+    const key = partitionKey(record.topic, record.partition);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  return [...groups.values()];
+}
+
 /** Orders two offsets (canonical decimal strings) numerically: negative, zero or positive. */
 export function compareOffsets(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;

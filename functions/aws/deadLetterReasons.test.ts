@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
+import { MemoryDedupStore } from "../../core/alerting/memoryDedupStore.js";
+import { Notifier } from "../../core/alerting/notifier.js";
+import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
+import { retentionMs } from "../../core/detection/detector.js";
+import { MemoryDetectorState } from "../../core/detection/memoryDetectorState.js";
+import { DEFAULT_DETECTOR_SETTINGS } from "../../core/detection/settings.js";
+import type { LogEvent } from "../../core/events/types.js";
+import { AtLeastOnceConsumer } from "../../core/kafka/consumer.js";
+import type { DeadLetter } from "../../core/kafka/deadLetter.js";
+import { decodeLogEvent } from "../../core/kafka/logEventRecords.js";
+import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
+import { DurableProducer, type OutgoingMessage } from "../../core/kafka/producer.js";
+import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { PipelineMetrics } from "../../core/metrics/catalog.js";
+import { createAnomalyDetectorHandler } from "./anomalyDetector.js";
+import { createNotifierHandler } from "./notifier.js";
+
+// The same malformed records through each consumer that dead-letters: the Kafka consumer (as the
+// classifier worker runs it) and the two MSK Lambda handlers. Each reason comes a different number
+// of times, so a count ties a reason label to its record.
+const MALFORMED: [value: string, reason: string, times: number][] = [
+  ["{not json", "not_json", 1],
+  ["", "empty_value", 2],
+  ['{"id":"x"}', "does_not_match_the_contract", 3],
+];
+const values = MALFORMED.flatMap(([value, , times]) => Array<string>(times).fill(value));
+
+let cluster: MockCluster;
+let kafka: Kafka;
+before(async () => {
+  cluster = await startMockCluster({ brokers: 1 });
+  kafka = new KafkaClient({
+    clientId: "reasons-test",
+    brokers: cluster.bootstrapServers,
+    logLevel: logLevel.NOTHING,
+  });
+});
+after(() => cluster?.stop());
+
+/** A producer that keeps what it is asked to send: the dead letters of one path. */
+function recordingProducer() {
+  const letters: DeadLetter[] = [];
+  return {
+    letters,
+    send: async (_topic: string, messages: readonly OutgoingMessage[]) => {
+      for (const message of messages) letters.push(JSON.parse(String(message.value)) as DeadLetter);
+    },
+  };
+}
+
+function mskRecords(topic: string): KafkaRecord[] {
+  return values.map((value, i) => ({
+    topic,
+    partition: 0,
+    offset: String(i),
+    timestamp: Date.UTC(2026, 0, 1),
+    timestampType: "CREATE_TIME",
+    key: null,
+    value: Buffer.from(value),
+    headers: {},
+  }));
+}
+
+/** What a path dead-lettered: counts by reason label, and each letter's value with its reason words. */
+async function outcome(metrics: PipelineMetrics, letters: DeadLetter[]) {
+  const { values: counted } = await metrics.deadLetters.get();
+  return {
+    reasons: Object.fromEntries(counted.map((v) => [v.labels.reason, v.value])),
+    letters: letters
+      .map((l) => [Buffer.from(l.value ?? "", "base64").toString(), l.reason.split(":")[0]])
+      .sort(),
+  };
+}
+
+async function throughKafkaConsumer() {
+  await cluster.createTopic("reasons-raw", 1, 1);
+  const producer = new DurableProducer(kafka, { idempotent: true, maxBatchBytes: 900_000 });
+  await producer.send(
+    "reasons-raw",
+    values.map((value) => ({ key: "x", value })),
+  );
+  await producer.disconnect();
+  const deadLetters = recordingProducer();
+  const metrics = new PipelineMetrics();
+  const consumer = new AtLeastOnceConsumer<LogEvent>({
+    kafka,
+    groupId: "reasons-group",
+    topics: ["reasons-raw"],
+    decode: decodeLogEvent,
+    process: async () => undefined,
+    deadLetter: { producer: deadLetters, topic: "dead-letter", stage: "classifier-worker" },
+    metrics,
+  });
+  try {
+    await consumer.start();
+    const deadline = Date.now() + 30_000;
+    while (consumer.counts.consumed < values.length && Date.now() < deadline) await sleep(50);
+  } finally {
+    await consumer.stop();
+  }
+  return outcome(metrics, deadLetters.letters);
+}
+
+async function throughAnomalyDetector() {
+  const producer = recordingProducer();
+  const metrics = new PipelineMetrics();
+  const handler = createAnomalyDetectorHandler({
+    state: new MemoryDetectorState({
+      retainMs: retentionMs(DEFAULT_DETECTOR_SETTINGS),
+      templateMemoryMs: DEFAULT_DETECTOR_SETTINGS.templateMemoryMs,
+    }),
+    settings: DEFAULT_DETECTOR_SETTINGS,
+    producer,
+    topics: { anomalies: "anomalies", deadLetter: "dead-letter" },
+    metrics,
+  });
+  assert.deepEqual(await handler(encodeMskEvent(mskRecords("classified-logs"))), {
+    batchItemFailures: [],
+  });
+  return outcome(metrics, producer.letters);
+}
+
+function notifierLambda() {
+  const producer = recordingProducer();
+  const metrics = new PipelineMetrics();
+  const handler = createNotifierHandler({
+    notifier: new Notifier({
+      channels: [new RecordingChannel("email")],
+      dedup: new MemoryDedupStore({ windowMs: 60_000 }),
+      deadLetters: { write: async () => undefined },
+      rules: { sendPreventiveEmails: false, minConfidence: 0, anomalyThreshold: 0.7 },
+      routing: { defaultRoute: { emailRecipients: ["oncall@example.com"] } },
+      flood: false,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      metrics: new PipelineMetrics(),
+    }),
+    topics: { classified: "classified-logs", anomalies: "anomalies" },
+    deadLetters: { producer, topic: "dead-letter" },
+    metrics,
+  });
+  return { handler, letters: producer.letters, metrics };
+}
+
+async function throughNotifier(topic: "classified-logs" | "anomalies") {
+  const { handler, letters, metrics } = notifierLambda();
+  assert.deepEqual(await handler(encodeMskEvent(mskRecords(topic))), { batchItemFailures: [] });
+  return outcome(metrics, letters);
+}
+
+describe("dead-letter reasons", () => {
+  it("are the same for the same malformed record from the Kafka consumer and both MSK handlers", async () => {
+    const expected = {
+      reasons: Object.fromEntries(MALFORMED.map(([, reason, times]) => [reason, times])),
+      letters: MALFORMED.flatMap(([value, , times]) =>
+        Array.from({ length: times }, () => [
+          value,
+          { "": "empty value", "{not json": "not JSON" }[value] ?? "does not match the contract",
+        ]),
+      ).sort(),
+    };
+    assert.deepEqual(await throughKafkaConsumer(), expected, "Kafka consumer");
+    assert.deepEqual(await throughAnomalyDetector(), expected, "anomaly detector Lambda");
+    assert.deepEqual(await throughNotifier("classified-logs"), expected, "notifier Lambda");
+    assert.deepEqual(await throughNotifier("anomalies"), expected, "notifier Lambda (anomalies)");
+  });
+
+  it("name a record of a topic the notifier does not read", async () => {
+    const { handler, letters, metrics } = notifierLambda();
+    await handler(encodeMskEvent(mskRecords("raw-logs").slice(0, 1)));
+    const { values: counted } = await metrics.deadLetters.get();
+    assert.deepEqual(
+      counted.map((v) => [v.labels.stage, v.labels.reason, v.value]),
+      [["notifier-decode", "unexpected_topic", 1]],
+    );
+    assert.equal(letters[0]?.reason, "unexpected topic: raw-logs");
+  });
+});
