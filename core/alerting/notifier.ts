@@ -355,7 +355,7 @@ export class Notifier {
     await this.#options.deadLetters.write(letters);
     this.#count(channel, "failed");
     this.#metrics.deadLetters.inc(
-      { stage: "notifier", reason: retryable ? "retries-exhausted" : "permanent" },
+      { stage: "notifier", reason: retryable ? "retries_exhausted" : "permanent" },
       letters.length,
     );
     this.#options.logger?.error(
