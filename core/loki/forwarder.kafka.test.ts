@@ -3,15 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import type { LogEvent } from "../events/types.js";
 import { FileCheckpointStore } from "../files/checkpointStore.js";
 import type { CheckpointStore } from "../ingestion/checkpoint.js";
 import { type EventSink, KafkaEventSink } from "../ingestion/eventSink.js";
-import { decodeLogEvent } from "../kafka/logEventRecords.js";
 import { DurableProducer } from "../kafka/producer.js";
 import { type MockCluster, startMockCluster } from "../kafka/testing/mockCluster.js";
+import { logEvents, readTopic } from "../kafka/testing/readTopic.js";
 import { LokiForwarder } from "./forwarder.js";
 import type { LokiCheckpoint } from "./forwardReader.js";
 import { LokiClient } from "./queryRange.js";
@@ -63,35 +62,12 @@ describe("Loki forwarder to Kafka", () => {
   }
 
   async function readRawLogs(count: number): Promise<LogEvent[]> {
-    const consumer = kafka.consumer({
-      groupId: `reader-${Date.now()}`,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 4000,
-      heartbeatInterval: 1000,
-    });
-    const events: LogEvent[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: ["raw-logs-loki"], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
-          const decoded = decodeLogEvent({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            timestamp: message.timestamp,
-          });
-          assert.ok(decoded.ok, decoded.ok ? "" : decoded.reason);
-          events.push(decoded.value);
-        },
-      });
-      for (let i = 0; i < 300 && events.length < count; i++) await sleep(100);
-    } finally {
-      await consumer.disconnect();
-    }
-    return events;
+    return logEvents(
+      await readTopic(kafka, "raw-logs-loki", count, {
+        timeoutMs: 30_000,
+        consumer: { sessionTimeout: 4000, heartbeatInterval: 1000 },
+      }),
+    );
   }
 
   it("survives a kill between produce and checkpoint and a slow broker: every entry in raw-logs, only the batch in flight twice", async () => {

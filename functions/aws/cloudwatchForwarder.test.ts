@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import { SubscriptionPayloadError } from "../../core/cloudwatch/errors.js";
 import { encodeSubscriptionPayload } from "../../core/cloudwatch/subscriptionPayload.js";
 import { loadFixture } from "../../core/cloudwatch/testing/fixtures.js";
 import type { LogEvent } from "../../core/events/types.js";
-import { decodeLogEvent } from "../../core/kafka/logEventRecords.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
 import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { logEvents, readTopic } from "../../core/kafka/testing/readTopic.js";
 import { createCloudWatchForwarder, handler } from "./cloudwatchForwarder.js";
 
 // Kafka through librdkafka's mock cluster (the real wire protocol); see core/kafka/testing/mockCluster.ts.
@@ -39,33 +38,11 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** Reads the topic from the start until `count` records arrived (or the time runs out). */
+/** The topic's records from the start, once `count` arrived (or the time ran out). */
 async function readRecords(count: number): Promise<{ key: string; event: LogEvent }[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}`, maxWaitTimeInMs: 100 });
-  const records: { key: string; event: LogEvent }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const decoded = decodeLogEvent({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          timestamp: message.timestamp,
-        });
-        assert.ok(decoded.ok, decoded.ok ? "" : decoded.reason);
-        records.push({ key: String(message.key), event: decoded.value });
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (records.length < count && Date.now() < deadline) await sleep(100);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+  const records = await readTopic(kafka, TOPIC, count);
+  const events = logEvents(records);
+  return records.map((record, i) => ({ key: String(record.key), event: events[i] as LogEvent }));
 }
 
 describe("the CloudWatch subscription forwarder Lambda", () => {

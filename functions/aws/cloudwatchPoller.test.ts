@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import { createCloudWatchLogsClient, sdkFilterLogEvents } from "../../core/cloudwatch/client.js";
 import { checkpointKey } from "../../core/cloudwatch/poller.js";
@@ -15,6 +14,7 @@ import type { LogEvent } from "../../core/events/types.js";
 import { CallbackEventSink } from "../../core/ingestion/eventSink.js";
 import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { jsonValues, readTopic } from "../../core/kafka/testing/readTopic.js";
 import { createCloudWatchPollerHandler, handler } from "./cloudwatchPoller.js";
 
 // The real handler, wired from the environment as in AWS: CloudWatch Logs is a local server
@@ -58,25 +58,6 @@ after(async () => {
   await Promise.all([cluster?.stop(), cwl?.stop(), dynamo?.stop()]);
 });
 
-async function readEvents(count: number): Promise<LogEvent[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}`, maxWaitTimeInMs: 100 });
-  const events: LogEvent[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        events.push(JSON.parse(String(message.value)) as LogEvent);
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (events.length < count && Date.now() < deadline) await sleep(100);
-  } finally {
-    await consumer.disconnect();
-  }
-  return events;
-}
-
 describe("the scheduled CloudWatch poller Lambda", () => {
   it("reads each log group from its DynamoDB checkpoint into raw-logs, once", async () => {
     const at = Date.now() - 5 * 60_000;
@@ -109,7 +90,7 @@ describe("the scheduled CloudWatch poller Lambda", () => {
       [0, 0],
     );
 
-    const events = await readEvents(13);
+    const events = jsonValues<LogEvent>(await readTopic(kafka, TOPIC, 13));
     assert.deepEqual(
       events.map((e) => e.id).sort(),
       [...billing, ...ledger].map((e) => e.eventId).sort(),

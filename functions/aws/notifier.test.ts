@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import {
@@ -23,6 +22,7 @@ import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js"
 import { DurableProducer } from "../../core/kafka/producer.js";
 import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { jsonValues, readTopic } from "../../core/kafka/testing/readTopic.js";
 import { PipelineMetrics } from "../../core/metrics/catalog.js";
 import {
   type PromSample,
@@ -108,25 +108,6 @@ function record(topic: string, offset: number, value: unknown, partition = 0): K
   };
 }
 
-async function readTopic<T>(topic: string, count: number): Promise<T[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${topic}`, maxWaitTimeInMs: 100 });
-  const values: T[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(JSON.parse(String(message.value)) as T);
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (values.length < count && Date.now() < deadline) await sleep(50);
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
-}
-
 describe("notifier Lambda", () => {
   it("alerts per the rules with dedup, and dead-letters poison records and undeliverable alerts", async () => {
     const { handler, email, teams, deadLetterTopic, metrics } = await lambda();
@@ -149,7 +130,7 @@ describe("notifier Lambda", () => {
     // The topic holds both shapes: undecodable records and undeliverable notifications.
     type Letter = { stage: string } & Omit<DeadLetter, "stage"> &
       Omit<NotificationDeadLetter, "stage">;
-    const letters = await readTopic<Letter>(deadLetterTopic, 5);
+    const letters = jsonValues<Letter>(await readTopic(kafka, deadLetterTopic, 5));
     const decodeFailures = letters.filter((l) => l.stage === "notifier-decode");
     assert.deepEqual(decodeFailures.map((l) => [l.source.topic, l.source.offset]).sort(), [
       [TOPICS.anomalies, "1"],
@@ -349,7 +330,7 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     assert.ok(webhook.received.some((r) => r.body.includes("payment gateway timed out")));
 
     // The malformed records are on the dead-letter topic with their source and reason.
-    const letters = await readTopic<DeadLetter>(ENTRY_TOPICS.deadLetter, 2);
+    const letters = jsonValues<DeadLetter>(await readTopic(kafka, ENTRY_TOPICS.deadLetter, 2));
     assert.deepEqual(letters.map((l) => [l.stage, l.source.topic, l.source.offset]).sort(), [
       ["notifier-decode", ENTRY_TOPICS.anomalies, "1"],
       ["notifier-decode", ENTRY_TOPICS.classified, "2"],
@@ -383,9 +364,10 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     );
 
     // Counted, and pushed to the metrics store by the end of each invocation.
-    assert.deepEqual(await pushed('sentinel_dead_letters_total{job="notifier"}', "stage"), {
-      "notifier-decode": 2,
-    });
+    assert.deepEqual(
+      await pushed('sentinel_dead_letters_total{job="notifier",stage="notifier-decode"}', "reason"),
+      { not_json: 1, does_not_match_the_contract: 1 },
+    );
     assert.deepEqual(
       await pushed('sentinel_alerts_total{job="notifier",outcome="sent"}', "channel"),
       { email: 2, teams: 2 },

@@ -5,7 +5,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { Kafka, logLevel } from "kafkajs";
 import type { PollSummary } from "../../core/azure/poller.js";
@@ -16,6 +15,7 @@ import {
 } from "../../core/azure/testing/logAnalyticsServer.js";
 import type { LogEvent } from "../../core/events/types.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { jsonValues, readTopic } from "../../core/kafka/testing/readTopic.js";
 import type { FunctionsAppReport, RpcBindingInfo } from "./testing/functionsWorker.js";
 
 // The Functions app's entry (index.ts, the package's "main" once bundled) loaded as the Functions
@@ -118,26 +118,6 @@ async function runApp(plan: { function: string; trigger: { json: string } }[]) {
   return { report: JSON.parse(report) as FunctionsAppReport, stderr };
 }
 
-async function readEvents(count: number): Promise<LogEvent[]> {
-  const kafka = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}`, maxWaitTimeInMs: 100 });
-  const events: LogEvent[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        events.push(JSON.parse(String(message.value)) as LogEvent);
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (events.length < count && Date.now() < deadline) await sleep(100);
-  } finally {
-    await consumer.disconnect();
-  }
-  return events;
-}
-
 /** The trigger binding of a registered function, and how many bindings it has in all. */
 function triggerOf(bindings: Record<string, RpcBindingInfo>) {
   const all = Object.values(bindings);
@@ -185,7 +165,13 @@ describe("the Azure Functions app (index.ts)", () => {
       JSON.stringify(first?.logs),
     );
     assert.ok(!first?.logs.some((l) => /past due/.test(l.message)));
-    const events = await readEvents(12);
+    const events = jsonValues<LogEvent>(
+      await readTopic(
+        new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING }),
+        TOPIC,
+        12,
+      ),
+    );
     assert.deepEqual(events.map((e) => e.source.provider).sort(), Array(12).fill("azure"));
     assert.ok(events.every((e) => e.service === "orders"));
     assert.ok(events.some((e) => e.message === "payment provider refused the connection"));
