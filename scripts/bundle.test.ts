@@ -8,11 +8,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { type LocalDynamo, startDynalite } from "../core/dynamodb/testing/dynalite.js";
-import {
-  SMTP_TEST_CREDENTIALS,
-  startSmtp,
-  type TestSmtp,
-} from "../core/email/testing/smtpServer.js";
+import { smtpEnv, startSmtp, type TestSmtp } from "../core/email/testing/smtpServer.js";
 import { classifiedEvent } from "../core/events/testing/fixtures.js";
 import { encodeMskEvent } from "../core/kafka/msk/index.js";
 import { type MockCluster, startMockCluster } from "../core/kafka/testing/mockCluster.js";
@@ -135,13 +131,7 @@ describe("function bundles", () => {
           SENTINEL_STATE_TABLE: table,
           KAFKA_BROKERS: cluster.bootstrapServers.join(","),
           KAFKA_TOPIC_DEAD_LETTER: "dead-letter",
-          SMTP_HOST: "127.0.0.1",
-          SMTP_PORT: String(smtp.port),
-          SMTP_SECURE: "none",
-          SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
-          SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
-          EMAIL_FROM: "sentinel@example.com",
-          EMAIL_RECIPIENTS: "oncall@example.com",
+          ...smtpEnv(smtp),
           SENTINEL_LOG_LEVEL: "silent",
           SENTINEL_ENV_FILE: "",
         },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { defaultSmtpSecurity } from "../email/channel.js";
-import { SMTP_TEST_CREDENTIALS, startSmtp } from "../email/testing/smtpServer.js";
+import { smtpEnv, startSmtp } from "../email/testing/smtpServer.js";
 import { createLogger } from "../logging/logger.js";
 import { startWebhook } from "../teams/testing/webhook.js";
 import { createChannels, defaultRoute, renderOptionsFrom } from "./createChannels.js";
@@ -48,13 +48,7 @@ describe("createChannels", () => {
     // The legacy connector's answer to a MessageCard.
     const webhook = await startWebhook([{ status: 200, body: "1" }]);
     const loaded = config({
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURE: "none",
-      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
-      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
-      EMAIL_FROM: "sentinel@example.com",
-      EMAIL_RECIPIENTS: "oncall@example.com",
+      ...smtpEnv(smtp),
       TEAMS_WEBHOOK_URL: webhook.url,
       TEAMS_CARD_FORMAT: "messagecard",
       ALERT_MASK_IPS: "true",

@@ -20,7 +20,7 @@ export const metricsVariables = {
   GRAFANA_URL: httpUrl.optional(),
 };
 
-type RemoteWriteConfig = Pick<
+export type RemoteWriteConfig = Pick<
   Config,
   | "VICTORIA_METRICS_URL"
   | "SENTINEL_METRICS_REMOTE_WRITE_URL"

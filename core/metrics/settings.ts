@@ -1,20 +1,16 @@
 import type { Config } from "../config/schema.js";
-import { remoteWriteUrl } from "./config.js";
+import { type RemoteWriteConfig, remoteWriteUrl } from "./config.js";
 import type { RemoteWriteAuth } from "./remoteWrite/client.js";
 
 /** The configuration metrics reporting reads. */
-export type MetricsConfig = Pick<
-  Config,
-  | "VICTORIA_METRICS_URL"
-  | "SENTINEL_METRICS_REMOTE_WRITE_URL"
-  | "SENTINEL_METRICS_REMOTE_WRITE_USERNAME"
-  | "SENTINEL_METRICS_REMOTE_WRITE_PASSWORD"
-  | "SENTINEL_METRICS_REMOTE_WRITE_BEARER_TOKEN"
-  | "SENTINEL_METRICS_PUSH_INTERVAL_SECONDS"
-  | "SENTINEL_METRICS_BUFFER_SAMPLES"
-  | "SENTINEL_METRICS_HOST"
-  | "ANOMALY_THRESHOLD"
->;
+export type MetricsConfig = RemoteWriteConfig &
+  Pick<
+    Config,
+    | "SENTINEL_METRICS_PUSH_INTERVAL_SECONDS"
+    | "SENTINEL_METRICS_BUFFER_SAMPLES"
+    | "SENTINEL_METRICS_HOST"
+    | "ANOMALY_THRESHOLD"
+  >;
 
 export interface RemoteWriteSettings {
   url: string;

@@ -11,11 +11,7 @@ import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.j
 import { DeliveryError } from "../../core/alerting/types.js";
 import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
-import {
-  SMTP_TEST_CREDENTIALS,
-  startSmtp,
-  type TestSmtp,
-} from "../../core/email/testing/smtpServer.js";
+import { smtpEnv, startSmtp, type TestSmtp } from "../../core/email/testing/smtpServer.js";
 import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
@@ -260,13 +256,7 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
       KAFKA_TOPIC_CLASSIFIED: ENTRY_TOPICS.classified,
       KAFKA_TOPIC_ANOMALIES: ENTRY_TOPICS.anomalies,
       KAFKA_TOPIC_DEAD_LETTER: ENTRY_TOPICS.deadLetter,
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURE: "none",
-      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
-      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
-      EMAIL_FROM: "sentinel@example.com",
-      EMAIL_RECIPIENTS: RECIPIENTS.join(","),
+      ...smtpEnv(smtp, RECIPIENTS),
       TEAMS_WEBHOOK_URL: webhook.url,
       DEDUP_WINDOW_MINUTES: "30",
       VICTORIA_METRICS_URL: vm.url,

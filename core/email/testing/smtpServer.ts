@@ -70,3 +70,19 @@ export async function startSmtp(options: TestSmtpOptions = {}): Promise<TestSmtp
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }
+
+/** The settings that send e-mail through `smtp` as the test login, from and to example.com. */
+export function smtpEnv(
+  smtp: TestSmtp,
+  recipients = ["oncall@example.com"],
+): Record<string, string> {
+  return {
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtp.port),
+    SMTP_SECURE: "none",
+    SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
+    SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
+    EMAIL_FROM: "sentinel@example.com",
+    EMAIL_RECIPIENTS: recipients.join(","),
+  };
+}
