@@ -7,7 +7,7 @@ import { type Kafka, Kafka as KafkaClient, logLevel } from "kafkajs";
 import { BaselineModel } from "../../core/classifier/baselineModel.js";
 import type { ClassifierInput, LabelModel, Verdict } from "../../core/classifier/types.js";
 import { loadConfig } from "../../core/config/load.js";
-import { logEvent } from "../../core/events/fixtures.js";
+import { logEvent } from "../../core/events/testing/fixtures.js";
 import type { ClassifiedEvent } from "../../core/events/types.js";
 import { eventMessage } from "../../core/kafka/logEventRecords.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
