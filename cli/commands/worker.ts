@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { classifierWorker } from "../../classifier-service/kafkaWorker.js";
+import { publishConsumerLag } from "../../core/kafka/consumerLag.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
 import {
   addModelOptions,
@@ -34,6 +35,11 @@ async function runClassifyWorker(options: WorkerOptions): Promise<void> {
   const worker = classifierWorker({ kafka, settings: config, classifier, producer, logger });
   const stopped = untilSignal(runtime);
   await worker.start();
+  // For ECS autoscaling: the lag as a CloudWatch metric, through the task's log stream.
+  const namespace = config.SENTINEL_CLOUDWATCH_METRICS_NAMESPACE;
+  const lagMetric = namespace
+    ? publishConsumerLag({ consumer: worker, kafka, namespace, logger })
+    : undefined;
   logger.info(
     {
       group: config.KAFKA_CONSUMER_GROUP,
@@ -44,6 +50,7 @@ async function runClassifyWorker(options: WorkerOptions): Promise<void> {
     "classifier worker started",
   );
   await stopped;
+  await lagMetric?.stop();
   await worker.stop();
   await producer.disconnect();
   await classifier.model.dispose?.();
