@@ -67,6 +67,17 @@ function clusterAdmin() {
   return { topics, calls };
 }
 
+/** The handler on the mock cluster, and what it asked of the admin. */
+function resource() {
+  const { topics, calls } = clusterAdmin();
+  const handler = createTopicsResourceHandler({
+    admin: async () => topics,
+    defaultReplicationFactor: 1,
+    logger,
+  });
+  return { handler, calls };
+}
+
 function event(
   RequestType: TopicsResourceEvent["RequestType"],
   topics: Record<string, string>[],
@@ -78,12 +89,7 @@ const name = (base: string) => `${base}-${process.pid}-${++topicCount}`;
 
 describe("the Kafka topics custom resource", () => {
   it("creates the missing topics, then finds nothing to do: idempotent, with a stable physical id", async () => {
-    const { topics, calls } = clusterAdmin();
-    const handler = createTopicsResourceHandler({
-      admin: async () => topics,
-      defaultReplicationFactor: 1,
-      logger,
-    });
+    const { handler, calls } = resource();
     const raw = name("raw-logs");
     const classified = name("classified-logs");
     await cluster.createTopic(classified, 3, 1);
@@ -109,12 +115,7 @@ describe("the Kafka topics custom resource", () => {
   });
 
   it("adds partitions when asked for more, never removes any (and says so), leaves other topics alone", async () => {
-    const { topics, calls } = clusterAdmin();
-    const handler = createTopicsResourceHandler({
-      admin: async () => topics,
-      defaultReplicationFactor: 1,
-      logger,
-    });
+    const { handler, calls } = resource();
     const more = name("anomalies");
     const fewer = name("dead-letter");
     const other = name("someone-elses");

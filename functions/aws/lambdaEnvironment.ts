@@ -57,8 +57,8 @@ export async function withMetrics<T>(component: string, invoke: () => Promise<T>
   try {
     return await invoke();
   } finally {
-    // An environment that could not be built has no metrics; invoke() has thrown its error.
-    const environment = await lambdaEnvironment(component).catch(() => undefined);
+    // Only one that was built: one that failed is not built again here (invoke() threw its error).
+    const environment = await environments.get(component)?.catch(() => undefined);
     const reporting = await environment?.metrics;
     await reporting?.flush({ timeoutMs: 2_000 });
   }
