@@ -50,11 +50,18 @@ export interface ModelChoice {
   baseline?: boolean;
 }
 
-export function addModelOptions(command: Command): Command {
+/** Help text a command gives its --model and --baseline options, where its choice differs. */
+export interface ModelOptionsHelp {
+  model?: string;
+  baseline?: string;
+}
+
+export function addModelOptions(command: Command, help: ModelOptionsHelp = {}): Command {
   return command
     .option(
       "-m, --model <model>",
-      "GGUF file or Hugging Face reference (default: SENTINEL_MODEL, else our model if pulled)",
+      help.model ??
+        "GGUF file or Hugging Face reference (default: SENTINEL_MODEL, else our model if pulled)",
     )
     .option("--lora <file>", "LoRA adapter GGUF to apply on top of the model")
     .option("--cpu", "never use a GPU")
@@ -65,12 +72,14 @@ export function addModelOptions(command: Command): Command {
       "preventive_action suggestions: background, wait or off",
       parseSuggestions,
     )
-    .option("--baseline", "use the rule-based baseline model, not the LLM");
+    .option("--baseline", help.baseline ?? "use the rule-based baseline model, not the LLM");
 }
 
 /**
  * Loads the LLM named by the options or configuration. When no model can be loaded, the embedded
  * CLI carries on with the rule-based baseline, and says so loudly: its labels are not the model's.
+ * Not for `sentinel worker classify`: like the classifier service it never falls back, and loads
+ * through the service's model factory (cli/commands/worker.ts).
  */
 export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Promise<LabelModel> {
   const { config, logger } = runtime;
