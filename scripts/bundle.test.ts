@@ -16,7 +16,13 @@ import { type MockCluster, startMockCluster } from "../core/kafka/testing/mockCl
 // Node in a process of their own, with nothing from the source tree. They are built inside the
 // project so that `@aws-sdk/*`, which a Lambda runtime provides, resolves from node_modules.
 const run = promisify(execFile);
-const LAMBDAS = ["anomalyDetector", "cloudwatchForwarder", "cloudwatchPoller", "notifier"];
+const LAMBDAS = [
+  "anomalyDetector",
+  "cloudwatchForwarder",
+  "cloudwatchPoller",
+  "kafkaTopics",
+  "notifier",
+];
 let out: string;
 let buildOutput: string;
 

@@ -6,6 +6,7 @@ import type { NotifyTicket } from "../../core/alerting/notifier.js";
 import { stateDir } from "../../core/config/stateDir.js";
 import type { Label } from "../../core/events/types.js";
 import type { InputFormat } from "../../core/normalize/index.js";
+import { resolveSecrets } from "../../core/secrets/resolveSecrets.js";
 import type { Scenario } from "../../core/synthetic/index.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { PersistentDetector } from "../pipeline/embeddedDetector.js";
@@ -68,7 +69,9 @@ async function run(options: RunOptions): Promise<void> {
   }
   if (options.output !== "none" && options.output !== "jsonl")
     throw new UsageError("--output takes none or jsonl");
-  const runtime = startRuntime();
+  const loaded = startRuntime();
+  // The alert channels' credentials may live in Secrets Manager (SMTP_CREDENTIALS_SECRET_ARN, ...).
+  const runtime = { ...loaded, config: await resolveSecrets(loaded.config) };
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
   const metrics = await startProcessMetrics(runtime, "sentinel-run");
@@ -99,7 +102,7 @@ async function run(options: RunOptions): Promise<void> {
   const channels = createChannels(config, logger);
   if (channels.length === 0)
     logger.warn(
-      "no alert channel configured (SMTP_HOST or EMAIL_TRANSPORT=ses, TEAMS_WEBHOOK_URL): alerts are decided and counted, not sent",
+      "no alert channel configured (SMTP_HOST or EMAIL_TRANSPORT=ses, TEAMS_WEBHOOK_URL or TEAMS_WEBHOOK_URL_SECRET_ARN): alerts are decided and counted, not sent",
     );
   const notifier = await createNotifier(config, { channels, logger });
   const watchDelivery = (ticket: NotifyTicket) => {

@@ -117,6 +117,7 @@ async function classifyThroughWorker(
   rt: ReturnType<typeof runtime>,
   options: Parameters<typeof runClassifyWorker>[0],
   loadLlm?: WorkerDependencies["loadLlm"],
+  lagMetric?: WorkerDependencies["lagMetric"],
 ): Promise<ClassifiedEvent[]> {
   for (const topic of rt.topics) await cluster.createTopic(topic, 1, 1);
   let stop = () => {};
@@ -135,6 +136,7 @@ async function classifyThroughWorker(
         return connection;
       },
       untilStopped: () => stopped,
+      ...(lagMetric && { lagMetric }),
     },
   );
   const out = new DurableProducer(kafka, { idempotent: false, maxBatchBytes: 900_000 });
@@ -273,5 +275,34 @@ describe("sentinel worker classify", () => {
       ["stub-llm", "stub-llm", "stub-llm"],
     );
     assert.equal(model.disposed, true, "the model is disposed when the worker stops");
+  });
+
+  it("writes its consumer lag as CloudWatch EMF lines when SENTINEL_CLOUDWATCH_METRICS_NAMESPACE is set, until it stops", async () => {
+    const rt = runtime({ SENTINEL_CLOUDWATCH_METRICS_NAMESPACE: "SentinelLLM" });
+    const lines: string[] = [];
+    await classifyThroughWorker(rt, { baseline: true }, undefined, {
+      write: (line) => lines.push(line),
+      intervalMs: 100,
+    });
+    const published = lines.length;
+    assert.ok(published > 0, "lines written while the worker ran");
+    const last = JSON.parse(lines[published - 1] as string);
+    assert.equal(last._aws.CloudWatchMetrics[0].Namespace, "SentinelLLM");
+    assert.deepEqual(last._aws.CloudWatchMetrics[0].Metrics, [
+      { Name: "ConsumerLag", Unit: "Count" },
+    ]);
+    assert.equal(last.ConsumerGroup, rt.config.KAFKA_CONSUMER_GROUP);
+    assert.equal(last.Topic, rt.config.KAFKA_TOPIC_RAW);
+    assert.equal(typeof last.ConsumerLag, "number");
+    await sleep(300);
+    assert.equal(lines.length, published, "none after the worker stopped");
+
+    // Without the namespace, nothing is written.
+    const quiet: string[] = [];
+    await classifyThroughWorker(runtime(), { baseline: true }, undefined, {
+      write: (line) => quiet.push(line),
+      intervalMs: 100,
+    });
+    assert.deepEqual(quiet, []);
   });
 });

@@ -6,6 +6,7 @@ import {
   type ModelConfig,
 } from "../../classifier-service/modelFactory.js";
 import type { LabelModel } from "../../core/classifier/types.js";
+import { publishConsumerLag } from "../../core/kafka/consumerLag.js";
 import { ModelUnavailableError } from "../../core/llm/modelSource.js";
 import { addKafkaOptions, connectKafka, type KafkaConnection, untilSignal } from "../kafka.js";
 import {
@@ -32,6 +33,8 @@ export interface WorkerDependencies {
   connect?: (runtime: Runtime, brokers?: string) => Promise<KafkaConnection>;
   /** Resolves when the worker should stop; the first SIGINT or SIGTERM by default. */
   untilStopped?: (runtime: Runtime) => Promise<void>;
+  /** The consumer-lag EMF lines (SENTINEL_CLOUDWATCH_METRICS_NAMESPACE): where, how often. */
+  lagMetric?: { write?: (line: string) => void; intervalMs?: number };
 }
 
 export function registerWorker(program: Command): void {
@@ -79,6 +82,17 @@ export async function runClassifyWorker(
   const worker = classifierWorker({ kafka, settings: config, classifier, producer, logger });
   const stopped = (dependencies.untilStopped ?? untilSignal)(runtime);
   await worker.start();
+  // For ECS autoscaling: the lag as a CloudWatch metric, through the task's log stream (stdout).
+  const namespace = config.SENTINEL_CLOUDWATCH_METRICS_NAMESPACE;
+  const lagMetric = namespace
+    ? publishConsumerLag({
+        consumer: worker,
+        kafka,
+        namespace,
+        logger,
+        ...dependencies.lagMetric,
+      })
+    : undefined;
   logger.info(
     {
       group: config.KAFKA_CONSUMER_GROUP,
@@ -89,6 +103,7 @@ export async function runClassifyWorker(
     "classifier worker started",
   );
   await stopped;
+  await lagMetric?.stop();
   await worker.stop();
   await producer.disconnect();
   await classifier.model.dispose?.();

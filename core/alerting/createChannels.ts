@@ -12,8 +12,10 @@ import type { ChannelSender, Route } from "./types.js";
 
 /**
  * The channels whose configuration is present: e-mail when SMTP_HOST is set or
- * EMAIL_TRANSPORT is ses, Teams when TEAMS_WEBHOOK_URL is set. Make them once per process and
- * keep them (the SMTP pool is reused); `close()` them at shutdown.
+ * EMAIL_TRANSPORT is ses, Teams when TEAMS_WEBHOOK_URL is set. Give it the configuration after
+ * `resolveSecrets` (core/secrets), which fills SMTP_USERNAME, SMTP_PASSWORD and TEAMS_WEBHOOK_URL
+ * from their *_SECRET_ARN secrets. Make them once per process and keep them (the SMTP pool is
+ * reused); `close()` them at shutdown.
  *
  * @example
  * const channels = createChannels(loadConfig(), logger);

@@ -8,7 +8,7 @@ import { kafkaRules, kafkaVariables } from "../kafka/config.js";
 import { llmVariables } from "../llm/config.js";
 import { lokiRules, lokiVariables } from "../loki/config.js";
 import { metricsRules, metricsVariables } from "../metrics/config.js";
-import { teamsVariables } from "../teams/config.js";
+import { teamsRules, teamsVariables } from "../teams/config.js";
 import { type CrossFieldRule, nonNegativeInt, positiveInt } from "./fields.js";
 
 /**
@@ -94,6 +94,7 @@ export type ConfigVariable = keyof Config;
  */
 export const CROSS_FIELD_RULES: readonly CrossFieldRule<Config>[] = [
   ...emailRules,
+  ...teamsRules,
   ...azureRules,
   ...kafkaRules,
   ...detectionRules,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { arnOf } from "../config/arn.js";
 import {
   type CrossFieldRule,
   commaList,
@@ -14,6 +15,11 @@ export const emailVariables = {
   SMTP_PORT: positiveInt(65_535).default(587),
   SMTP_USERNAME: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().min(1).optional(),
+  /**
+   * A Secrets Manager secret holding `{"username": "...", "password": "..."}`, read at start in
+   * place of SMTP_USERNAME and SMTP_PASSWORD (core/secrets), so the password is in no environment.
+   */
+  SMTP_CREDENTIALS_SECRET_ARN: arnOf("secretsmanager", "secret:").optional(),
   EMAIL_FROM: email.optional(),
   EMAIL_RECIPIENTS: commaList(email).default([]),
   /** smtp (SMTP_HOST) or ses (Amazon SES v2 in AWS_REGION, credentials from the SDK's chain). */
@@ -31,6 +37,7 @@ type EmailConfig = Pick<
   | "SMTP_HOST"
   | "SMTP_USERNAME"
   | "SMTP_PASSWORD"
+  | "SMTP_CREDENTIALS_SECRET_ARN"
   | "EMAIL_FROM"
   | "EMAIL_RECIPIENTS"
   | "EMAIL_TRANSPORT"
@@ -67,18 +74,33 @@ export const emailRules: readonly CrossFieldRule<EmailConfig>[] = [
   {
     name: "email-smtp-auth",
     check: (config) => [
+      // With the secret, its username and password are the credentials: email-smtp-secret says so.
       ...requiredWhen(
         config,
         "SMTP_PASSWORD",
-        config.SMTP_USERNAME !== undefined,
+        config.SMTP_USERNAME !== undefined && config.SMTP_CREDENTIALS_SECRET_ARN === undefined,
         "SMTP_USERNAME is set",
       ),
       ...requiredWhen(
         config,
         "SMTP_USERNAME",
-        config.SMTP_PASSWORD !== undefined,
+        config.SMTP_PASSWORD !== undefined && config.SMTP_CREDENTIALS_SECRET_ARN === undefined,
         "SMTP_PASSWORD is set",
       ),
     ],
+  },
+  {
+    // One source for the SMTP credentials: the secret, or the two variables.
+    name: "email-smtp-secret",
+    check: (config) =>
+      config.SMTP_CREDENTIALS_SECRET_ARN === undefined
+        ? []
+        : (["SMTP_USERNAME", "SMTP_PASSWORD"] as const)
+            .filter((variable) => config[variable] !== undefined)
+            .map((variable) => ({
+              variable,
+              message:
+                "not with SMTP_CREDENTIALS_SECRET_ARN, whose secret holds the SMTP username and password: set one or the other",
+            })),
   },
 ];

@@ -7,13 +7,17 @@ import kafkajs, {
   logLevel,
   type SASLOptions,
 } from "kafkajs";
+import { regionOfArn } from "../config/arn.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../logging/logger.js";
+import { DEFAULT_KAFKA_BROKERS, kafkaUsesTls } from "./config.js";
+import { mskBootstrapBrokers } from "./msk/bootstrapBrokers.js";
 import { mskIamTokenProvider } from "./mskIamToken.js";
 
 export type KafkaSettings = Pick<
   Config,
   | "KAFKA_BROKERS"
+  | "MSK_CLUSTER_ARN"
   | "KAFKA_CLIENT_ID"
   | "KAFKA_SSL"
   | "KAFKA_SASL_MECHANISM"
@@ -33,12 +37,19 @@ kafkajs.CompressionCodecs[CompressionTypes.GZIP] = () => ({
   decompress: (buffer: Buffer) => gunzip(buffer),
 });
 
-/** The KafkaJS client configuration for brokers, TLS and SASL (PLAIN, SCRAM, or MSK IAM). */
+/**
+ * The KafkaJS client configuration for brokers, TLS and SASL (PLAIN, SCRAM, or MSK IAM). The
+ * brokers are KAFKA_BROKERS; without it, MSK_CLUSTER_ARN's bootstrap brokers, looked up when the
+ * client first connects (and kept for the process); without either, localhost:9092.
+ */
 export function kafkaConfig(settings: KafkaSettings, logger?: Logger): KafkaConfig {
+  const clusterArn = settings.MSK_CLUSTER_ARN;
   const config: KafkaConfig = {
     clientId: settings.KAFKA_CLIENT_ID,
-    brokers: settings.KAFKA_BROKERS,
-    ssl: settings.KAFKA_SSL,
+    brokers:
+      settings.KAFKA_BROKERS ??
+      (clusterArn ? () => mskBootstrapBrokers(clusterArn, settings) : [...DEFAULT_KAFKA_BROKERS]),
+    ssl: kafkaUsesTls(settings),
     connectionTimeout: 10_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
@@ -69,7 +80,12 @@ function saslOptions(settings: KafkaSettings): SASLOptions | undefined {
     case "aws-msk-iam":
       return {
         mechanism: "oauthbearer",
-        oauthBearerProvider: mskIamTokenProvider(settings.AWS_REGION ?? ""),
+        // The cluster's region; the config's rules make sure one of the two names it.
+        oauthBearerProvider: mskIamTokenProvider(
+          settings.MSK_CLUSTER_ARN
+            ? regionOfArn(settings.MSK_CLUSTER_ARN)
+            : (settings.AWS_REGION ?? ""),
+        ),
       };
   }
 }

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { arnOf } from "../config/arn.js";
 import {
   type CrossFieldRule,
   commaList,
@@ -14,9 +15,18 @@ export const REQUEST_OVERHEAD_BYTES = 4_096;
 /** Room for a record's own framing besides its key, value and headers. */
 export const PER_MESSAGE_OVERHEAD_BYTES = 64;
 
+/** Where a client connects when neither KAFKA_BROKERS nor MSK_CLUSTER_ARN is set. */
+export const DEFAULT_KAFKA_BROKERS: readonly string[] = ["localhost:9092"];
+
 /** Kafka's variables (core/kafka): brokers, TLS and SASL, topics, and the producer's limits. */
 export const kafkaVariables = {
-  KAFKA_BROKERS: commaList(hostPort).default(["localhost:9092"]),
+  /** Unset: MSK_CLUSTER_ARN's bootstrap brokers when that is set, else DEFAULT_KAFKA_BROKERS. */
+  KAFKA_BROKERS: commaList(hostPort).optional(),
+  /**
+   * An Amazon MSK cluster whose bootstrap brokers are looked up at start (kafka:GetBootstrapBrokers,
+   * core/kafka/msk/bootstrapBrokers.ts) when KAFKA_BROKERS is not set; its region is the ARN's.
+   */
+  MSK_CLUSTER_ARN: arnOf("kafka", "cluster/").optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default("sentinel"),
   KAFKA_SSL: flag.default(false),
   KAFKA_SASL_MECHANISM: z
@@ -46,6 +56,7 @@ type KafkaConfig = Pick<
   | "KAFKA_MAX_BATCH_BYTES"
   | "SENTINEL_MAX_MESSAGE_BYTES"
   | "AWS_REGION"
+  | "MSK_CLUSTER_ARN"
 >;
 
 export const kafkaRules: readonly CrossFieldRule<KafkaConfig>[] = [
@@ -71,13 +82,14 @@ export const kafkaRules: readonly CrossFieldRule<KafkaConfig>[] = [
     },
   },
   {
+    // Tokens are signed for the cluster's region: MSK_CLUSTER_ARN names it, else AWS_REGION must.
     name: "kafka-msk-iam-region",
     check: (config) =>
       requiredWhen(
         config,
         "AWS_REGION",
-        config.KAFKA_SASL_MECHANISM === "aws-msk-iam",
-        "KAFKA_SASL_MECHANISM is aws-msk-iam",
+        config.KAFKA_SASL_MECHANISM === "aws-msk-iam" && config.MSK_CLUSTER_ARN === undefined,
+        "KAFKA_SASL_MECHANISM is aws-msk-iam and MSK_CLUSTER_ARN is not set",
       ),
   },
   {
@@ -99,3 +111,10 @@ export const kafkaRules: readonly CrossFieldRule<KafkaConfig>[] = [
     },
   },
 ];
+
+/** TLS to the brokers: KAFKA_SSL, and always with MSK IAM, which MSK offers only over TLS. */
+export function kafkaUsesTls(
+  settings: Pick<Config, "KAFKA_SSL" | "KAFKA_SASL_MECHANISM">,
+): boolean {
+  return settings.KAFKA_SSL || settings.KAFKA_SASL_MECHANISM === "aws-msk-iam";
+}

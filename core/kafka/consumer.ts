@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
+import type { Assignment } from "./consumerLag.js";
 import { type ConsumedRecord, type DeadLetterTarget, deadLetterPoison } from "./deadLetter.js";
 import { type Decoded, decodeAll } from "./decodeRecord.js";
 
@@ -46,6 +47,7 @@ export class AtLeastOnceConsumer<T> {
   #lastCommit = Date.now();
   #commitTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  #assignment: Assignment = {};
   readonly counts: ConsumerCounts = {
     consumed: 0,
     processed: 0,
@@ -61,6 +63,27 @@ export class AtLeastOnceConsumer<T> {
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
     });
+    const { GROUP_JOIN, CRASH, STOP } = this.#consumer.events;
+    this.#consumer.on(GROUP_JOIN, (event) => {
+      this.#assignment = event.payload.memberAssignment;
+    });
+    for (const left of [CRASH, STOP])
+      this.#consumer.on(left, () => {
+        this.#assignment = {};
+      });
+  }
+
+  get groupId(): string {
+    return this.#options.groupId;
+  }
+
+  get topics(): readonly string[] {
+    return this.#options.topics;
+  }
+
+  /** The partitions this member owns since the group's last rebalance (none before it joined). */
+  get assignment(): Assignment {
+    return this.#assignment;
   }
 
   async start(): Promise<void> {

@@ -18,6 +18,17 @@ export const metricsVariables = {
   SENTINEL_METRICS_PORT: nonNegativeInt(65_535).optional(),
   SENTINEL_METRICS_HOST: z.string().min(1).default("0.0.0.0"),
   GRAFANA_URL: httpUrl.optional(),
+  /**
+   * When set, the classifier worker writes its consumer lag to stdout every 60 s as a CloudWatch
+   * Embedded Metric Format line in this namespace (metric ConsumerLag), for ECS autoscaling.
+   */
+  SENTINEL_CLOUDWATCH_METRICS_NAMESPACE: z
+    .string()
+    .regex(/^(?!AWS\/)[A-Za-z0-9._#:/-]{1,255}$/, {
+      error:
+        "expected a CloudWatch namespace: up to 255 letters, digits and . _ - / # :, not starting with AWS/",
+    })
+    .optional(),
 };
 
 export type RemoteWriteConfig = Pick<

@@ -130,7 +130,7 @@ export function createAnomalyDetectorHandler(
 export const handler = lazyHandler("anomaly-detector", buildHandler);
 
 async function buildHandler(): Promise<AnomalyDetectorHandler> {
-  const { config, logger } = lambdaEnvironment("anomaly-detector");
+  const { config, logger } = await lambdaEnvironment("anomaly-detector");
   const settings = detectorSettings(config);
   const stateOptions = {
     retainMs: retentionMs(settings),

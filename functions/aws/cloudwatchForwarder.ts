@@ -80,8 +80,8 @@ export function createCloudWatchForwarder(
 
 /** The Lambda entry point: configuration from the environment, the shared Lambda producer. */
 export function handler(event: unknown): Promise<ForwardResult> {
-  return withMetrics("cloudwatch-forwarder", () => {
-    const { config, logger } = lambdaEnvironment("cloudwatch-forwarder");
+  return withMetrics("cloudwatch-forwarder", async () => {
+    const { config, logger } = await lambdaEnvironment("cloudwatch-forwarder");
     const forward = createCloudWatchForwarder({
       producer: () => sharedProducer(config, logger),
       topic: config.KAFKA_TOPIC_RAW,

@@ -98,7 +98,7 @@ export function handler(event: unknown, context?: PollerContext): Promise<PollSu
 }
 
 async function pollLogGroups(event: unknown, context?: PollerContext): Promise<PollSummary> {
-  const { config, logger } = lambdaEnvironment("cloudwatch-poller");
+  const { config, logger } = await lambdaEnvironment("cloudwatch-poller");
   if (config.AWS_LOG_GROUPS.length === 0) {
     throw new ConfigError([
       { variable: "AWS_LOG_GROUPS", message: "required: the log groups this poller reads" },

@@ -2,6 +2,7 @@ import { loadConfig } from "../../core/config/load.js";
 import type { Config } from "../../core/config/schema.js";
 import { createLogger, type Logger } from "../../core/logging/logger.js";
 import { type MetricsReporting, startMetricsReporting } from "../../core/metrics/reporting.js";
+import { resolveSecrets } from "../../core/secrets/resolveSecrets.js";
 
 export interface LambdaEnvironment {
   config: Config;
@@ -10,29 +11,42 @@ export interface LambdaEnvironment {
   metrics: Promise<MetricsReporting | undefined>;
 }
 
-const environments = new Map<string, LambdaEnvironment>();
+const environments = new Map<string, Promise<LambdaEnvironment>>();
 
 /**
- * Configuration (validated once, errors naming the variable), a JSON logger and metrics reporting
- * for a Lambda handler, kept for the execution environment's lifetime.
+ * Configuration (validated once, errors naming the variable, with the secrets it names read from
+ * Secrets Manager), a JSON logger and metrics reporting for a Lambda handler, kept for the
+ * execution environment's lifetime. A secret that could not be read is tried again on the next
+ * invocation.
  */
-export function lambdaEnvironment(component: string): LambdaEnvironment {
+export function lambdaEnvironment(component: string): Promise<LambdaEnvironment> {
   let environment = environments.get(component);
   if (!environment) {
-    const config = loadConfig();
-    const logger = createLogger({ level: config.SENTINEL_LOG_LEVEL, format: "json" }).child({
-      component,
+    environment = buildEnvironment(component).catch((error: unknown) => {
+      environments.delete(component);
+      throw error;
     });
-    const metrics = startMetricsReporting({ config, logger, job: component }).catch(
-      (error: Error) => {
-        logger.error({ error: error.message }, "metrics are not reported");
-        return undefined;
-      },
-    );
-    environment = { config, logger, metrics };
     environments.set(component, environment);
   }
   return environment;
+}
+
+async function buildEnvironment(component: string): Promise<LambdaEnvironment> {
+  const loaded = loadConfig();
+  const logger = createLogger({ level: loaded.SENTINEL_LOG_LEVEL, format: "json" }).child({
+    component,
+  });
+  const config = await resolveSecrets(loaded).catch((error: Error) => {
+    logger.error({ error: error.message }, "configuration secrets could not be read");
+    throw error;
+  });
+  const metrics = startMetricsReporting({ config, logger, job: component }).catch(
+    (error: Error) => {
+      logger.error({ error: error.message }, "metrics are not reported");
+      return undefined;
+    },
+  );
+  return { config, logger, metrics };
 }
 
 /**
@@ -43,7 +57,9 @@ export async function withMetrics<T>(component: string, invoke: () => Promise<T>
   try {
     return await invoke();
   } finally {
-    const reporting = await lambdaEnvironment(component).metrics;
+    // Only one that was built: one that failed is not built again here (invoke() threw its error).
+    const environment = await environments.get(component)?.catch(() => undefined);
+    const reporting = await environment?.metrics;
     await reporting?.flush({ timeoutMs: 2_000 });
   }
 }

@@ -11,10 +11,19 @@ import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.j
 import { DeliveryError } from "../../core/alerting/types.js";
 import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
-import { smtpEnv, startSmtp, type TestSmtp } from "../../core/email/testing/smtpServer.js";
+import {
+  SMTP_TEST_CREDENTIALS,
+  smtpEnv,
+  startSmtp,
+  type TestSmtp,
+} from "../../core/email/testing/smtpServer.js";
 import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
+import {
+  type FakeMskControlPlane,
+  startFakeMskControlPlane,
+} from "../../core/kafka/msk/testing/fakeMskControlPlane.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
 import { closeSharedProducer } from "../../core/kafka/sharedProducer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
@@ -25,6 +34,10 @@ import {
   startVictoriaMetrics,
   type VictoriaMetrics,
 } from "../../core/metrics/testing/victoriaMetrics.js";
+import {
+  type FakeSecretsManager,
+  startFakeSecretsManager,
+} from "../../core/secrets/testing/fakeSecretsManager.js";
 import { startWebhook, type TestWebhook } from "../../core/teams/testing/webhook.js";
 import { createNotifierHandler, handler } from "./notifier.js";
 
@@ -224,7 +237,9 @@ describe("notifier Lambda", () => {
 // The exported `handler`, as Lambda calls it: configured only by environment variables, with
 // e-mail through a real SMTP server (smtp-server on loopback), Teams through a local webhook,
 // dedup state in DynamoDB (dynalite), dead letters on the mock cluster's topic, and its metrics
-// pushed at the end of each invocation to a real VictoriaMetrics, as in AWS.
+// pushed at the end of each invocation to a real VictoriaMetrics, as in AWS. As deployed, the SMTP
+// credentials and the webhook URL are Secrets Manager secrets and the brokers come from the MSK
+// cluster's ARN: the real SDK clients ask stand-ins of those control planes on loopback.
 describe("the notifier Lambda's entry point, wired from the environment", () => {
   const ENTRY_TOPICS = {
     classified: "classified-logs-entry",
@@ -236,15 +251,20 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
   let webhook: TestWebhook;
   let vm: VictoriaMetrics;
   let table: string;
+  let secrets: FakeSecretsManager;
+  let msk: FakeMskControlPlane;
 
   before(async () => {
-    [smtp, webhook, vm, table] = await Promise.all([
+    [smtp, webhook, vm, table, secrets, msk] = await Promise.all([
       startSmtp(),
       startWebhook(),
       startVictoriaMetrics(),
       dynamo.createStateTable(),
+      startFakeSecretsManager(),
+      startFakeMskControlPlane(),
       cluster.createTopic(ENTRY_TOPICS.deadLetter, 1, 1),
     ]);
+    const { SMTP_USERNAME: _, SMTP_PASSWORD: __, ...smtpServer } = smtpEnv(smtp, RECIPIENTS);
     Object.assign(process.env, {
       // What the Lambda runtime sets: metrics are then pushed per invocation, not on a timer.
       AWS_LAMBDA_FUNCTION_NAME: "sentinel-notifier",
@@ -252,12 +272,23 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
       AWS_REGION: "us-east-1",
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       SENTINEL_STATE_TABLE: table,
-      KAFKA_BROKERS: cluster.bootstrapServers.join(","),
+      AWS_ENDPOINT_URL_KAFKA: msk.endpoint,
+      MSK_CLUSTER_ARN: msk.addCluster("sentinel", {
+        BootstrapBrokerString: cluster.bootstrapServers.join(","),
+      }),
       KAFKA_TOPIC_CLASSIFIED: ENTRY_TOPICS.classified,
       KAFKA_TOPIC_ANOMALIES: ENTRY_TOPICS.anomalies,
       KAFKA_TOPIC_DEAD_LETTER: ENTRY_TOPICS.deadLetter,
-      ...smtpEnv(smtp, RECIPIENTS),
-      TEAMS_WEBHOOK_URL: webhook.url,
+      ...smtpServer,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      SMTP_CREDENTIALS_SECRET_ARN: secrets.putSecret(
+        "sentinel/smtp",
+        JSON.stringify({
+          username: SMTP_TEST_CREDENTIALS.user,
+          password: SMTP_TEST_CREDENTIALS.pass,
+        }),
+      ),
+      TEAMS_WEBHOOK_URL_SECRET_ARN: secrets.putSecret("sentinel/teams", webhook.url),
       DEDUP_WINDOW_MINUTES: "30",
       VICTORIA_METRICS_URL: vm.url,
       SENTINEL_LOG_LEVEL: "silent",
@@ -267,7 +298,7 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
 
   after(async () => {
     await closeSharedProducer();
-    await Promise.all([smtp?.close(), webhook?.stop(), vm?.stop()]);
+    await Promise.all([smtp?.close(), webhook?.stop(), vm?.stop(), secrets?.stop(), msk?.stop()]);
   });
 
   /** The value of each series of `promql` pushed by this function, by the label `by`. */
@@ -339,6 +370,9 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     assert.deepEqual(await handler(second), { batchItemFailures: [] });
     assert.equal(smtp.messages.length, 2);
     assert.equal(webhook.received.length, 2);
+    // Each secret and the brokers were asked for once, not once per invocation.
+    assert.equal(secrets.requests.length, 2);
+    assert.equal(msk.requests.length, 1);
     const items = await dynamo.client.send(new ScanCommand({ TableName: table }));
     assert.deepEqual(
       (items.Items ?? [])

@@ -115,7 +115,7 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
 export const handler = lazyHandler("notifier", buildHandler);
 
 async function buildHandler(): Promise<NotifierHandler> {
-  const { config, logger } = lambdaEnvironment("notifier");
+  const { config, logger } = await lambdaEnvironment("notifier");
   const producer = await sharedProducer(config, logger);
   const notifier = await createNotifier(config, {
     channels: createChannels(config, logger),

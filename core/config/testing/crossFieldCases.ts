@@ -19,6 +19,11 @@ export interface AcceptedCombination {
 export const SECRET = "example-not-real-secret";
 
 const SENDER = { EMAIL_FROM: "sentinel@example.com", EMAIL_RECIPIENTS: "oncall@example.com" };
+const SMTP_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sentinel/smtp-AbCdEf";
+const TEAMS_SECRET_ARN =
+  "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sentinel/teams-AbCdEf";
+const MSK_ARN =
+  "arn:aws:kafka:eu-west-1:123456789012:cluster/sentinel/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-1";
 const PRINCIPAL = {
   AZURE_TENANT_ID: "00000000-0000-4000-8000-000000000001",
   AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000002",
@@ -63,6 +68,40 @@ export const REFUSED: readonly RefusedCombination[] = [
     problems: ["SMTP_USERNAME: required when SMTP_PASSWORD is set"],
   },
   {
+    rule: "email-smtp-secret",
+    env: {
+      SMTP_HOST: "smtp.example.com",
+      ...SENDER,
+      SMTP_CREDENTIALS_SECRET_ARN: SMTP_SECRET_ARN,
+      SMTP_PASSWORD: SECRET,
+    },
+    problems: [
+      "SMTP_PASSWORD: not with SMTP_CREDENTIALS_SECRET_ARN, whose secret holds the SMTP username and password: set one or the other",
+    ],
+  },
+  {
+    rule: "email-smtp-secret",
+    env: {
+      SMTP_HOST: "smtp.example.com",
+      ...SENDER,
+      SMTP_CREDENTIALS_SECRET_ARN: SMTP_SECRET_ARN,
+      SMTP_USERNAME: "sentinel",
+    },
+    problems: [
+      "SMTP_USERNAME: not with SMTP_CREDENTIALS_SECRET_ARN, whose secret holds the SMTP username and password: set one or the other",
+    ],
+  },
+  {
+    rule: "teams-webhook-secret",
+    env: {
+      TEAMS_WEBHOOK_URL: "https://example.webhook.office.com/workflows/1",
+      TEAMS_WEBHOOK_URL_SECRET_ARN: TEAMS_SECRET_ARN,
+    },
+    problems: [
+      "TEAMS_WEBHOOK_URL: not with TEAMS_WEBHOOK_URL_SECRET_ARN, whose secret holds the webhook URL: set one or the other",
+    ],
+  },
+  {
     rule: "azure-service-principal",
     env: { AZURE_CLIENT_SECRET: SECRET },
     problems: [
@@ -91,7 +130,9 @@ export const REFUSED: readonly RefusedCombination[] = [
   {
     rule: "kafka-msk-iam-region",
     env: { KAFKA_SASL_MECHANISM: "aws-msk-iam" },
-    problems: ["AWS_REGION: required when KAFKA_SASL_MECHANISM is aws-msk-iam"],
+    problems: [
+      "AWS_REGION: required when KAFKA_SASL_MECHANISM is aws-msk-iam and MSK_CLUSTER_ARN is not set",
+    ],
   },
   {
     rule: "kafka-batch-fits-message",
@@ -198,6 +239,21 @@ export const ACCEPTED: readonly AcceptedCombination[] = [
     rule: "kafka-msk-iam-region",
     env: { KAFKA_SASL_MECHANISM: "aws-msk-iam", AWS_REGION: "us-east-1", KAFKA_SSL: "true" },
   },
+  // The cluster's ARN names its region.
+  {
+    rule: "kafka-msk-iam-region",
+    env: { KAFKA_SASL_MECHANISM: "aws-msk-iam", MSK_CLUSTER_ARN: MSK_ARN },
+  },
+  // The secret's credentials count as the SMTP auth: no SMTP_USERNAME or SMTP_PASSWORD beside it.
+  {
+    rule: "email-smtp-secret",
+    env: { SMTP_HOST: "smtp.example.com", ...SENDER, SMTP_CREDENTIALS_SECRET_ARN: SMTP_SECRET_ARN },
+  },
+  {
+    rule: "email-smtp-auth",
+    env: { SMTP_HOST: "smtp.example.com", ...SENDER, SMTP_CREDENTIALS_SECRET_ARN: SMTP_SECRET_ARN },
+  },
+  { rule: "teams-webhook-secret", env: { TEAMS_WEBHOOK_URL_SECRET_ARN: TEAMS_SECRET_ARN } },
   { rule: "kafka-batch-fits-message", env: { KAFKA_MAX_BATCH_BYTES: "20544" } },
   {
     rule: "kafka-batch-fits-message",

@@ -17,3 +17,12 @@ export class MskEventError extends Error {
 
 /** A 10,000-record batch can be wrong everywhere; the message lists this many, `issues` has all. */
 const MAX_LISTED = 10;
+
+/**
+ * The bootstrap brokers of MSK_CLUSTER_ARN could not be had: the lookup failed (not found, access
+ * denied, throttled) or the cluster offers none for the client's authentication. Names the variable.
+ */
+export class MskBootstrapBrokersError extends Error {
+  override name = "MskBootstrapBrokersError";
+  readonly variable = "MSK_CLUSTER_ARN";
+}
