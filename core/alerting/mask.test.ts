@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskSensitive } from "./mask.js";
+import { maskSensitive, maskValue } from "./mask.js";
 
 // Every secret below is an obvious fake (AWS's documented example key, "NotARealPassword").
 
@@ -256,4 +256,29 @@ describe("maskSensitive, the scanners' secret shapes", () => {
   for (const text of UNCHANGED) {
     it(`leaves "${text}" alone`, () => assert.equal(maskSensitive(text), text));
   }
+});
+
+describe("maskValue", () => {
+  it("masks strings deep in a value and whole values under sensitive names", () => {
+    assert.deepEqual(
+      maskValue({
+        user: "bob",
+        password: "hunter2",
+        db: { url: "postgres://a:NotARealPassword@h/x", "x-api-key": "k1", n: 3 },
+        list: ["token=abc123"],
+      }),
+      {
+        user: "bob",
+        password: "****",
+        db: { url: "postgres://a:****@h/x", "x-api-key": "****", n: 3 },
+        list: ["token=****"],
+      },
+    );
+  });
+
+  it("stops at a bounded depth instead of exhausting the stack", () => {
+    let deep: unknown = "password=hunter2";
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    assert.doesNotThrow(() => maskValue(deep));
+  });
 });

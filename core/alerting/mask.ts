@@ -59,6 +59,7 @@ const PREFIXED_TOKEN = new RegExp(
  */
 const SENSITIVE_KEY =
   "[\\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|accountkey|sharedaccesskey|sharedaccesssignature|private[_-]?key|credentials?|sig|signature|security[_-]?token)";
+const SENSITIVE_NAME = new RegExp(`^${SENSITIVE_KEY}$`, "i");
 const SENSITIVE_PAIR = new RegExp(
   `(?<![\\w.-])(${SENSITIVE_KEY}(?:\\\\?["'])?\\s*[:=]\\s*)` +
     `(\\\\"(?:[^"\\\\\\n]|\\\\[^"])*\\\\"|"[^"\\n]*"|'[^'\\n]*'|[^\\s"'\\\\,;&}\\])]+)`,
@@ -136,3 +137,28 @@ function maskValueKeepingQuotes(value: string): string {
   }
   return MASK;
 }
+
+/** Whether a field named `name` holds a secret (`password`, `db.password`, `apiKey`, `X-Api-Key`). */
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAME.test(name);
+}
+
+/**
+ * A JSON-like value with its secrets masked: strings through `maskSensitive`, and every string
+ * under a sensitive field name (`{"password": "hunter2"}`) replaced whole. Depth is bounded (the
+ * rest is replaced by a note) so a hostile nesting cannot exhaust the stack.
+ */
+export function maskValue(value: unknown, options: MaskOptions = {}, depth = 0): unknown {
+  if (typeof value === "string") return maskSensitive(value, options);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_MASK_DEPTH) return "[nested too deep to mask]";
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, options, depth + 1));
+  const masked: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    masked[key] =
+      typeof item === "string" && isSensitiveName(key) ? MASK : maskValue(item, options, depth + 1);
+  }
+  return masked;
+}
+
+const MAX_MASK_DEPTH = 64;
