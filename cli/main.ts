@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../core/config/load.js";
 import { ModelUnavailableError } from "../core/llm/modelSource.js";
+import { forTerminal } from "../core/logging/terminalText.js";
 import { SyntheticOptionsError } from "../core/synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
@@ -45,18 +46,18 @@ function exitCodeFor(error: unknown): number {
     error instanceof UsageError ||
     error instanceof SyntheticOptionsError
   ) {
-    process.stderr.write(`sentinel: ${error.message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 2;
   }
   if (error instanceof ModelUnavailableError) {
-    process.stderr.write(`sentinel: ${error.message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 1;
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-    process.stderr.write(`sentinel: ${(error as Error).message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal((error as Error).message)}\n`);
     return 2;
   }
-  process.stderr.write(`sentinel: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`sentinel: ${forTerminal((error as Error).stack ?? String(error))}\n`);
   return 1;
 }
