@@ -14,6 +14,7 @@ import { registerRun } from "./commands/run.js";
 import { registerTemplates } from "./commands/templates.js";
 import { registerWorker } from "./commands/worker.js";
 import { UsageError } from "./io.js";
+import { InputDecodingError } from "./sources/file/inputEncoding.js";
 
 const program = new Command()
   .name("sentinel")
@@ -44,6 +45,7 @@ function exitCodeFor(error: unknown): number {
   if (
     error instanceof ConfigError ||
     error instanceof UsageError ||
+    error instanceof InputDecodingError ||
     error instanceof SyntheticOptionsError
   ) {
     process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import type { ClassifiedEvent } from "../core/events/types.js";
 import type { SummaryReport } from "./pipeline/summary.js";
 import { jsonLines, quietEnv, runSentinel } from "./testing/sentinelCli.js";
 
-// What `sentinel` prints for people from hostile input: no secret in the clear, and no
-// character that a terminal would obey (escape sequences, C1 controls, bidi overrides).
+// Hostile input, and what `sentinel` prints for people from it: no secret in the clear, no
+// character that a terminal would obey (escape sequences, C1 controls, bidi overrides), and a
+// gzip or UTF-16 file read as the text it holds.
 
 const dir = mkdtempSync(join(tmpdir(), "sentinel-hostile-output-"));
 const env = quietEnv(dir);
@@ -148,5 +150,42 @@ describe("control and bidi characters in what sentinel prints", () => {
     assert.equal(run.status, 2);
     assert.match(run.stderr, /is a directory/);
     assert.doesNotMatch(run.stderr, UNSAFE);
+  });
+});
+
+describe("a gzip or UTF-16 file passed to sentinel", () => {
+  const text = `${["ERROR payment declined for order 12", "INFO ok 1", "WARN disk 91% full"].join("\n")}\n`;
+  const files = {
+    plain: Buffer.from(text),
+    gzip: gzipSync(text),
+    "UTF-16 LE": Buffer.from(`\uFEFF${text}`, "utf16le"),
+    "UTF-16 BE": Buffer.from(`\uFEFF${text}`, "utf16le").swap16(),
+  };
+
+  it("analyses each as the text it holds", () => {
+    const expected = jsonLines<ClassifiedEvent>(
+      sentinel(["analyze", "-", "-o", "jsonl", "--baseline"], text).stdout,
+    ).map((e) => [e.message, e.classification.label]);
+    for (const [name, bytes] of Object.entries(files)) {
+      const path = join(dir, `app-${name.replace(/\W/g, "")}.log${name === "gzip" ? ".gz" : ""}`);
+      writeFileSync(path, bytes);
+      const run = sentinel(["analyze", path, "-o", "jsonl", "--baseline"]);
+      assert.equal(run.status, 0, run.stderr);
+      const got = jsonLines<ClassifiedEvent>(run.stdout).map((e) => [
+        e.message,
+        e.classification.label,
+      ]);
+      assert.deepEqual(got, expected, name);
+      const templates = jsonLines<{ template: string }>(sentinel(["templates", path]).stdout);
+      assert.equal(templates.length, 3, name);
+    }
+  });
+
+  it("says so when a file starts like gzip but does not decompress", () => {
+    const path = join(dir, "broken.gz");
+    writeFileSync(path, Buffer.from([0x1f, 0x8b, 0x00, 0x01, 0x02, 0x0a]));
+    const run = sentinel(["analyze", path, "--baseline"]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /starts like a gzip file but does not decompress/);
   });
 });
