@@ -143,6 +143,16 @@ describe("control and bidi characters in what sentinel prints", () => {
     assert.equal(events[3 * 4]?.message, `json 3 ${HOSTILE_STRINGS[3]}`, "jsonl keeps the value");
   });
 
+  it("shows them escaped in logs rendered for a terminal", () => {
+    const run = runSentinel(["templates", "-"], {
+      input: "x\n",
+      env: { ...env, SENTINEL_LOG_FORMAT: "pretty", "KAFKA_X\u001b]0;pwned\u0007\u202e": "1" },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /KAFKA_X\\x1b\]0;pwned\\x07\\u\{202e\}/);
+    assert.ok(!run.stderr.includes("\u001b]0;") && !run.stderr.includes("\u202e"));
+  });
+
   it("shows them escaped in an error that echoes the input", () => {
     const named = join(dir, "logs\u001b]0;pwned\u0007\u202e");
     mkdirSync(named);
