@@ -186,6 +186,12 @@ describe("a gzip or UTF-16 file passed to sentinel", () => {
         e.classification.label,
       ]);
       assert.deepEqual(got, expected, name);
+      assert.ok(
+        jsonLines<ClassifiedEvent>(run.stdout).every(
+          (e) => e.service === e.service.replace(/\.log$/, ""),
+        ),
+        "the service is named without .log.gz",
+      );
       const templates = jsonLines<{ template: string }>(sentinel(["templates", path]).stdout);
       assert.equal(templates.length, 3, name);
     }

@@ -164,9 +164,11 @@ async function* countBytes(
   }
 }
 
+/** `api.log`, `api.log.gz` and `api.jsonl` are the service `api`. */
 function defaultServiceName(path: string): string {
   if (path === "-") return "unknown";
-  return basename(path, extname(path)) || "unknown";
+  const name = basename(path).replace(/\.gz$/i, "");
+  return basename(name, extname(name)) || "unknown";
 }
 
 /**
