@@ -197,6 +197,14 @@ describe("a gzip or UTF-16 file passed to sentinel", () => {
     }
   });
 
+  it("refuses to follow a gzip file, and says what reads it", () => {
+    const path = join(dir, "rotated.log.gz");
+    writeFileSync(path, files.gzip);
+    const run = sentinel(["run", "--follow", path, "--baseline"]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /is gzip-compressed: a compressed file is not followed/);
+  });
+
   it("says so when a file starts like gzip but does not decompress", () => {
     const path = join(dir, "broken.gz");
     writeFileSync(path, Buffer.from([0x1f, 0x8b, 0x00, 0x01, 0x02, 0x0a]));

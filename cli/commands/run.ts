@@ -21,6 +21,7 @@ import {
   startRuntime,
 } from "../runtime.js";
 import { followFile } from "../sources/file/fileFollower.js";
+import { fileEncoding } from "../sources/file/inputEncoding.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
 import { pacedSyntheticLines } from "../sources/pacedSynthetic.js";
@@ -71,6 +72,10 @@ async function run(options: RunOptions): Promise<void> {
   }
   if (options.output !== "none" && options.output !== "jsonl")
     throw new UsageError("--output takes none or jsonl");
+  if (options.follow && fileEncoding(options.follow) === "gzip")
+    throw new UsageError(
+      `${options.follow} is gzip-compressed: a compressed file is not followed (sentinel analyze reads it)`,
+    );
   const loaded = startRuntime();
   // The alert channels' credentials may live in Secrets Manager (SMTP_CREDENTIALS_SECRET_ARN, ...).
   const runtime = { ...loaded, config: await resolveSecrets(loaded.config) };

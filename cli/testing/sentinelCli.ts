@@ -12,7 +12,10 @@ export function quietEnv(modelDir: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs the real CLI (`node --import tsx cli/main.ts …`) to completion. */
+/**
+ * Runs the real CLI (`node --import tsx cli/main.ts …`) to completion; one that is still running
+ * after two minutes (a hang) is killed, and its status is null.
+ */
 export function runSentinel(
   args: string[],
   options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
@@ -22,6 +25,7 @@ export function runSentinel(
     env: options.env,
     cwd: options.cwd,
     maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
   });
   return {
     status: result.status,

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { constants, createGunzip } from "node:zlib";
 
@@ -38,6 +39,20 @@ export function sniffEncoding(head: Uint8Array): InputEncoding {
   if (oddNul >= 0.8 * pairs && evenNul <= 0.1 * pairs) return "utf-16le";
   if (evenNul >= 0.8 * pairs && oddNul <= 0.1 * pairs) return "utf-16be";
   return "utf-8";
+}
+
+/** The encoding of the file at `path` from its first bytes; undefined when it cannot be read. */
+export function fileEncoding(path: string): InputEncoding | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const head = Buffer.alloc(SNIFF_BYTES);
+    return sniffEncoding(head.subarray(0, readSync(fd, head, 0, SNIFF_BYTES, 0)));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
