@@ -85,7 +85,7 @@ export class ClassifierService extends Construct {
     );
     acknowledge(this.modelBucket, [
       {
-        id: "AwsSolutions::AwsSolutions-S1",
+        id: "AwsSolutions-S1",
         reason:
           "Holds the published model files only, read from inside the VPC; no access logs bucket for it",
       },
@@ -187,17 +187,17 @@ export class ClassifierService extends Construct {
       });
       acknowledge(autoScalingGroup, [
         {
-          id: "AwsSolutions::AwsSolutions-AS3",
+          id: "AwsSolutions-AS3",
           reason:
             "The ECS capacity provider drives this group; its scaling shows in the ECS service's events",
         },
         {
-          id: "AwsSolutions::AwsSolutions-IAM5[Action::ecs:Submit*]",
+          id: "AwsSolutions-IAM5[Action::ecs:Submit*]",
           reason:
             "The ECS agent's instance role as CDK writes it: ecs:Submit* reports task and container state",
         },
         {
-          id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+          id: "AwsSolutions-IAM5[Resource::*]",
           reason:
             "The ECS agent's instance role: ecs:DiscoverPollEndpoint, ECR's GetAuthorizationToken and logs have no resource to scope to",
         },
@@ -246,11 +246,11 @@ export class ClassifierService extends Construct {
     kafka.grantWrite(taskDefinition.taskRole, [kafka.topics.classified, kafka.topics.deadLetter]);
     acknowledge(taskDefinition, [
       {
-        id: "AwsSolutions::AwsSolutions-ECS2",
+        id: "AwsSolutions-ECS2",
         reason: "The environment holds settings only (names, ARNs, URLs); no secret is in it",
       },
       {
-        id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        id: "AwsSolutions-IAM5[Resource::*]",
         reason: "ECR's GetAuthorizationToken (to pull the image) has no resource to scope it to",
       },
     ]);

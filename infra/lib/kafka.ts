@@ -278,11 +278,11 @@ export class Kafka extends Construct {
     });
     acknowledge(provider, [
       {
-        id: "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
         reason: "The CDK Provider framework's function: AWSLambdaBasicExecutionRole for its logs",
       },
       {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(onEvent.node.defaultChild as CfnResource)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(onEvent.node.defaultChild as CfnResource)}.Arn>:*]`,
         reason: "The CDK Provider framework invokes the onEvent handler's versions (its ARN:*)",
       },
     ]);

@@ -76,7 +76,7 @@ export class Lambdas extends Construct {
     });
     acknowledge(this.failures, [
       {
-        id: "AwsSolutions::AwsSolutions-SQS3",
+        id: "AwsSolutions-SQS3",
         reason: "This queue is itself the dead-letter destination",
       },
     ]);
@@ -147,7 +147,7 @@ export class Lambdas extends Construct {
       );
       acknowledge(poller, [
         ...config.ingestion.polledLogGroups.map((name) => ({
-          id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${nagRegion(this)}:<AWS::AccountId>:log-group:${name}:*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${nagName(Stack.of(this).region, "Region")}:${nagName(Stack.of(this).account, "AccountId")}:log-group:${name}:*]`,
           reason: "FilterLogEvents on this polled log group's streams (the log group ARN's :*)",
         })),
       ]);
@@ -305,8 +305,7 @@ export class Lambdas extends Construct {
   }
 }
 
-/** The region as cdk-nag names it in a finding: the stack's, or the pseudo parameter. */
-function nagRegion(scope: Construct): string {
-  const region = Stack.of(scope).region;
-  return Token.isUnresolved(region) ? "<AWS::Region>" : region;
+/** A region or account as cdk-nag names it in a finding: itself, or the pseudo parameter. */
+function nagName(value: string, pseudo: "Region" | "AccountId"): string {
+  return Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
 }

@@ -138,7 +138,7 @@ export class Observability extends Construct {
     });
     acknowledge(this.grafanaAdminPassword, [
       {
-        id: "AwsSolutions::AwsSolutions-SMG4",
+        id: "AwsSolutions-SMG4",
         reason:
           "Grafana reads its admin password at start only; rotate by putting a new value and redeploying",
       },
@@ -217,18 +217,18 @@ export class Observability extends Construct {
     this.grafanaUrl = `http://${balancer.loadBalancerDnsName}`;
     acknowledge(balancer, [
       {
-        id: "AwsSolutions::AwsSolutions-ELB2",
+        id: "AwsSolutions-ELB2",
         reason: "An internal dashboard's load balancer; Grafana logs its own requests",
       },
     ]);
     acknowledge(grafanaTask, [
       {
-        id: "AwsSolutions::AwsSolutions-ECS2",
+        id: "AwsSolutions-ECS2",
         reason:
           "The environment holds settings only; the admin password comes from Secrets Manager",
       },
       {
-        id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        id: "AwsSolutions-IAM5[Resource::*]",
         reason: "ECR's GetAuthorizationToken (to pull the image) has no resource to scope it to",
       },
     ]);

@@ -76,7 +76,7 @@ export function sentinelFunction(
   });
   acknowledge(fn, [
     {
-      id: "AwsSolutions::AwsSolutions-L1",
+      id: "AwsSolutions-L1",
       reason: "Node.js 22 is the runtime the handlers are built and tested for (issue 12)",
     },
     ...["AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole"].map(managedPolicy),
@@ -87,7 +87,7 @@ export function sentinelFunction(
 /** An AWS managed policy CDK gives a function: logs, VPC network interfaces, MSK pollers. */
 export function managedPolicy(name: string): { id: string; reason: string } {
   return {
-    id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`,
+    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`,
     reason: `${name}: the policy CDK attaches for a function's logs and VPC network interfaces, or ManagedKafkaEventSource for its pollers (network interfaces, kafka:DescribeClusterV2, kafka:GetBootstrapBrokers)`,
   };
 }

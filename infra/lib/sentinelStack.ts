@@ -26,6 +26,11 @@ export class SentinelStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SentinelStackProps) {
     super(scope, id, props);
+    // Launch templates: new accounts can no longer create launch configurations (GPU instances).
+    this.node.setContext(
+      "@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig",
+      true,
+    );
     const { config } = props;
     this.network = new Network(this, "Network", config);
     this.kafka = new Kafka(this, "Kafka", config, this.network);

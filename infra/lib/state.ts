@@ -83,7 +83,7 @@ export class State extends Construct {
       if (secret instanceof secretsmanager.Secret)
         acknowledge(secret, [
           {
-            id: "AwsSolutions::AwsSolutions-SMG4",
+            id: "AwsSolutions-SMG4",
             reason:
               "A third party issues these (the SMTP provider, the Teams workflow): they are rotated there and put here, not rotated by a Lambda",
           },
