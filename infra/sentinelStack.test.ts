@@ -371,10 +371,11 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
     assert.deepEqual(task.Properties.RequiresCompatibilities, ["FARGATE"]);
     assert.equal(task.Properties.Cpu, "2048");
     const [container] = task.Properties.ContainerDefinitions as Record<string, unknown>[];
-    assert.deepEqual(container?.Command, ["node", "bin/sentinel.js", "worker", "classify"]);
-    assert.match(JSON.stringify(container?.HealthCheck), /127\.0\.0\.1:9464\/metrics/);
+    assert.ok(container);
+    assert.deepEqual(container.Command, ["node", "bin/sentinel.js", "worker", "classify"]);
+    assert.match(JSON.stringify(container.HealthCheck), /127\.0\.0\.1:9464\/metrics/);
     const env = Object.fromEntries(
-      (container?.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
+      (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
     );
     assert.equal(env.KAFKA_SASL_MECHANISM, "aws-msk-iam");
     assert.equal(env.SENTINEL_GPU, "off");
