@@ -197,7 +197,11 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
           StartingPosition: "TRIM_HORIZON",
           MaximumRetryAttempts: 2,
           FunctionResponseTypes: ["ReportBatchItemFailures"],
-          ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 },
+          ProvisionedPollerConfig: {
+            MinimumPollers: 1,
+            MaximumPollers: 2,
+            PollerGroupName: "sentinel-pollers",
+          },
           DestinationConfig: {
             OnFailure: { Destination: { "Fn::GetAtt": [failureQueue, "Arn"] } },
           },

@@ -34,6 +34,7 @@ export function kafkaClientEnvironment(kafka: Kafka): Record<string, string> {
     KAFKA_TOPIC_ANOMALIES: topics.anomalies,
     KAFKA_TOPIC_DEAD_LETTER: topics.deadLetter,
     KAFKA_TOPIC_PARTITIONS: String(kafka.partitions),
+    KAFKA_REPLICATION_FACTOR: String(kafka.replicationFactor),
   };
 }
 
@@ -51,6 +52,8 @@ export class Kafka extends Construct {
   readonly clusterSecurityGroup: ec2.ISecurityGroup;
   readonly topics: InfraConfig["kafka"]["topics"];
   readonly partitions: number;
+  /** MSK Serverless always keeps 3 replicas; otherwise kafka.replicationFactor. */
+  readonly replicationFactor: number;
   /** The custom resource that creates the topics; consumers depend on it. */
   readonly topicsResource?: CustomResource;
   readonly #clusterName: string;
@@ -62,6 +65,7 @@ export class Kafka extends Construct {
     const { vpc, privateSubnets } = network;
     this.topics = settings.topics;
     this.partitions = settings.partitions;
+    this.replicationFactor = settings.mode === "serverless" ? 3 : settings.replicationFactor;
 
     this.clientSecurityGroup = new ec2.SecurityGroup(this, "ClientSecurityGroup", {
       vpc,

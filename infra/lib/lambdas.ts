@@ -295,7 +295,12 @@ export class Lambdas extends Construct {
         maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
         startingPosition: lambda.StartingPosition[settings.startingPosition],
         // Retries, partial batch responses and bisecting need provisioned pollers on MSK.
-        provisionedPollerConfig: { minimumPollers: 1, maximumPollers: settings.maxPollers },
+        // One poller group for the three mappings: they share the pollers (and their cost).
+        provisionedPollerConfig: {
+          minimumPollers: 1,
+          maximumPollers: settings.maxPollers,
+          pollerGroupName: `${config.name}-pollers`,
+        },
         retryAttempts: settings.retryAttempts,
         reportBatchItemFailures: true,
         bisectBatchOnError: false,
