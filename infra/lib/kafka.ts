@@ -6,6 +6,7 @@ import {
   CustomResource,
   Duration,
   Fn,
+  RemovalPolicy,
   Stack,
 } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
@@ -115,6 +116,7 @@ export class Kafka extends Construct {
       } else {
         const brokerLogs = new logs.LogGroup(this, "BrokerLogs", {
           retention: config.logRetentionDays,
+          removalPolicy: RemovalPolicy.DESTROY,
         });
         const cluster = new msk.CfnCluster(this, "Cluster", {
           clusterName: config.name,
@@ -278,6 +280,7 @@ export class Kafka extends Construct {
       onEventHandler: onEvent,
       logGroup: new logs.LogGroup(this, "TopicsProviderLogs", {
         retention: config.logRetentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
       }),
     });
     acknowledge(provider, [
