@@ -376,7 +376,13 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
     assert.equal(task.Properties.Cpu, "2048");
     const [container] = task.Properties.ContainerDefinitions as Record<string, unknown>[];
     assert.ok(container);
-    assert.deepEqual(container.Command, ["node", "bin/sentinel.js", "worker", "classify"]);
+    // The model is pulled first: the worker itself would fall back to the rule baseline.
+    const [shell, flag, script] = container.Command as string[];
+    assert.deepEqual([shell, flag], ["sh", "-c"]);
+    assert.match(
+      script as string,
+      /^node bin\/sentinel\.js model pull "\$SENTINEL_MODEL" && exec node bin\/sentinel\.js worker classify$/,
+    );
     assert.match(JSON.stringify(container.HealthCheck), /127\.0\.0\.1:9464\/metrics/);
     const env = Object.fromEntries(
       (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
@@ -427,6 +433,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       "AlarmsClassifierLag",
       "AlarmsNotifierLag",
       "AlarmsClassifierRunningTasks",
+      "AlarmsClassifierWithoutModel",
     ])
       assert.ok(alarms.includes(expected), `${expected} in ${alarms.join(", ")}`);
     template.hasResourceProperties("AWS::SNS::Subscription", {
