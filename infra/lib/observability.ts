@@ -101,12 +101,7 @@ export class Observability extends Construct {
       allowAllOutbound: false,
     });
     metricsSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), "Image pulls, logs");
-    metricsSecurityGroup.addEgressRule(
-      ec2.Peer.ipv4(network.cidr),
-      ec2.Port.tcp(2049),
-      "EFS (NFS)",
-    );
-    storage.connections.allowDefaultPortFrom(metricsSecurityGroup);
+    storage.connections.allowDefaultPortFrom(metricsSecurityGroup, "VictoriaMetrics (NFS)");
     metricsSecurityGroup.addIngressRule(
       writers,
       ec2.Port.tcp(VICTORIA_METRICS_PORT),
