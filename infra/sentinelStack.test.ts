@@ -5,10 +5,15 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { build } from "esbuild";
-import { LAMBDA_BUDGET_BYTES, lambdaBundling } from "../scripts/lambdaBundling.mjs";
+import { LAMBDA_BUDGET_BYTES, lambdaEsbuildOptions } from "../scripts/lambdaBundling.mjs";
 import { DEAD_LETTER_LOG_LINES } from "./lib/alarms.js";
 import { handlerEntry, REPOSITORY_ROOT } from "./lib/sentinelFunction.js";
-import { functionBundle, type SynthesizedStack, synthStack } from "./testing/synthStack.js";
+import {
+  functionBundle,
+  imageDockerfiles,
+  type SynthesizedStack,
+  synthStack,
+} from "./testing/synthStack.js";
 
 // One synthesized stack per configuration (synth is slow), every assertion on it.
 const SUBSCRIBED = ["/aws/lambda/checkout", "/ecs/api"];
@@ -142,17 +147,9 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       const name = handler.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       // The same entry built with the options scripts/bundle.mjs builds it with.
       await build({
+        ...lambdaEsbuildOptions,
         entryPoints: [handlerEntry(name)],
         outfile: join(out, "index.mjs"),
-        bundle: true,
-        platform: "node",
-        format: lambdaBundling.format,
-        target: lambdaBundling.target,
-        minify: lambdaBundling.minify,
-        sourcemap: lambdaBundling.sourcemap,
-        mainFields: [...lambdaBundling.mainFields],
-        external: [...lambdaBundling.external],
-        banner: { js: lambdaBundling.banner },
         logLevel: "silent",
       });
       const code = (bytes: Buffer) =>
@@ -405,12 +402,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
         { Name: "Topic", Value: "raw-logs" },
       ],
     });
-    const assets = JSON.parse(
-      readFileSync(join(synthesized.outdir, "Sentinel.assets.json"), "utf8"),
-    );
-    const dockerfiles = Object.values(
-      assets.dockerImages as Record<string, { source: { dockerFile?: string } }>,
-    ).map((image) => image.source.dockerFile);
+    const dockerfiles = imageDockerfiles(synthesized);
     assert.ok(dockerfiles.includes("classifier-service/Dockerfile"), String(dockerfiles));
   });
 
@@ -505,12 +497,7 @@ describe("SentinelStack on GPU instances and a provisioned MSK cluster", () => {
       parameters,
       /\/aws\/service\/ecs\/optimized-ami\/amazon-linux-2023\/gpu\/recommended\/image_id/,
     );
-    const assets = JSON.parse(
-      readFileSync(join(synthesized.outdir, "Sentinel.assets.json"), "utf8"),
-    );
-    const dockerfiles = Object.values(
-      assets.dockerImages as Record<string, { source: { dockerFile?: string } }>,
-    ).map((image) => image.source.dockerFile);
+    const dockerfiles = imageDockerfiles(synthesized);
     assert.ok(dockerfiles.includes("classifier-service/Dockerfile.cuda"), String(dockerfiles));
     assert.ok(!dockerfiles.includes("classifier-service/Dockerfile"), String(dockerfiles));
   });

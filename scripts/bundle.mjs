@@ -13,7 +13,7 @@ import {
   ESM_REQUIRE_BANNER,
   FUNCTION_EXTERNALS,
   LAMBDA_BUDGET_BYTES,
-  lambdaBundling,
+  lambdaEsbuildOptions,
 } from "./lambdaBundling.mjs";
 
 const banner = { js: ESM_REQUIRE_BANNER };
@@ -49,24 +49,12 @@ function lambdaHandlers(dir) {
 }
 
 // The options shared with the CDK app's NodejsFunction (scripts/lambdaBundling.mjs).
-const functionBuild = {
-  bundle: true,
-  platform: "node",
-  format: lambdaBundling.format,
-  target: lambdaBundling.target,
-  minify: lambdaBundling.minify,
-  sourcemap: lambdaBundling.sourcemap,
-  metafile: true,
-  logLevel: "warning",
-  mainFields: [...lambdaBundling.mainFields],
-  banner,
-};
+const functionBuild = { ...lambdaEsbuildOptions, metafile: true, logLevel: "warning" };
 
 const lambdas = await build({
   ...functionBuild,
   entryPoints: lambdaHandlers("functions/aws"),
   outdir: `${outRoot}/functions/aws`,
-  external: [...lambdaBundling.external],
 });
 // The Functions host provides @azure/functions-core to the app it loads (package.json "main").
 const azure = await build({

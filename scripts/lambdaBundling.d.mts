@@ -2,6 +2,17 @@
 export declare const LAMBDA_BUDGET_BYTES: number;
 export declare const ESM_REQUIRE_BANNER: string;
 export declare const FUNCTION_EXTERNALS: readonly string[];
+export declare const lambdaEsbuildOptions: Readonly<{
+  bundle: true;
+  platform: "node";
+  format: "esm";
+  target: string;
+  minify: boolean;
+  sourcemap: boolean;
+  mainFields: string[];
+  external: string[];
+  banner: { js: string };
+}>;
 export declare const lambdaBundling: Readonly<{
   format: "esm";
   target: string;

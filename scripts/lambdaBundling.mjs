@@ -32,3 +32,16 @@ export const lambdaBundling = Object.freeze({
   external: Object.freeze(["@aws-sdk/*", ...FUNCTION_EXTERNALS]),
   banner: ESM_REQUIRE_BANNER,
 });
+
+/** The same options as esbuild's build() takes them (scripts/bundle.mjs, the infra tests). */
+export const lambdaEsbuildOptions = Object.freeze({
+  bundle: true,
+  platform: "node",
+  format: lambdaBundling.format,
+  target: lambdaBundling.target,
+  minify: lambdaBundling.minify,
+  sourcemap: lambdaBundling.sourcemap,
+  mainFields: [...lambdaBundling.mainFields],
+  external: [...lambdaBundling.external],
+  banner: { js: lambdaBundling.banner },
+});

@@ -56,6 +56,7 @@ export class Lambdas extends Construct {
     const common = {
       vpc: network.vpc,
       vpcSubnets: network.privateSubnets,
+      securityGroups: [kafka.clientSecurityGroup],
       logRetention: config.logRetentionDays,
     };
     const environment: Record<string, string> = {
@@ -89,7 +90,6 @@ export class Lambdas extends Construct {
       timeout: Duration.minutes(1),
       memorySize: 512,
       environment,
-      securityGroups: [kafka.clientSecurityGroup],
     });
     kafka.grantWrite(this.forwarder, [topics.raw]);
     // Subscription filters invoke asynchronously: two retries, then the failure queue.
@@ -127,7 +127,6 @@ export class Lambdas extends Construct {
             AWS_FILTER_PATTERN: config.ingestion.filterPattern,
           }),
         },
-        securityGroups: [kafka.clientSecurityGroup],
       });
       kafka.grantWrite(poller, [topics.raw]);
       state.grantTable(poller, STATE_TABLE_ACCESS.checkpoints);
@@ -173,7 +172,6 @@ export class Lambdas extends Construct {
       timeout: Duration.minutes(2),
       memorySize: 1024,
       environment,
-      securityGroups: [kafka.clientSecurityGroup],
     });
     kafka.grantRead(this.detector, [topics.classified], [this.consumerGroups.detector]);
     kafka.grantWrite(this.detector, [topics.anomalies, topics.deadLetter]);

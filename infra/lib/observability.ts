@@ -82,13 +82,7 @@ export class Observability extends Construct {
         `-httpListenAddr=:${VICTORIA_METRICS_PORT}`,
       ],
       portMappings: [{ containerPort: VICTORIA_METRICS_PORT }],
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup: new logs.LogGroup(this, "VictoriaMetricsLogs", {
-          retention: config.logRetentionDays,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        streamPrefix: "victoriametrics",
-      }),
+      logging: containerLogs(this, "VictoriaMetricsLogs", "victoriametrics", config),
     });
     metricsContainer.addMountPoints({
       containerPath: "/storage",
@@ -160,13 +154,7 @@ export class Observability extends Construct {
         GF_SECURITY_ADMIN_PASSWORD: ecs.Secret.fromSecretsManager(this.grafanaAdminPassword),
       },
       portMappings: [{ containerPort: GRAFANA_PORT }],
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup: new logs.LogGroup(this, "GrafanaLogs", {
-          retention: config.logRetentionDays,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        streamPrefix: "grafana",
-      }),
+      logging: containerLogs(this, "GrafanaLogs", "grafana", config),
     });
     const grafanaSecurityGroup = new ec2.SecurityGroup(this, "GrafanaSecurityGroup", {
       vpc,
@@ -228,4 +216,18 @@ export class Observability extends Construct {
       },
     ]);
   }
+}
+
+/** A container's logs in a log group of its own, kept logRetentionDays, deleted with the stack. */
+function containerLogs(
+  scope: Construct,
+  id: string,
+  streamPrefix: string,
+  config: InfraConfig,
+): ecs.LogDriver {
+  const logGroup = new logs.LogGroup(scope, id, {
+    retention: config.logRetentionDays,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return ecs.LogDrivers.awsLogs({ logGroup, streamPrefix });
 }

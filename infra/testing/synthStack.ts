@@ -60,3 +60,11 @@ export function functionBundle(
   if (assetPath === undefined) throw new Error("the function has no asset metadata");
   return readFileSync(join(synthesized.outdir, assetPath, "index.mjs"));
 }
+
+/** The Dockerfile of each container image asset the stack builds (Grafana's is the default). */
+export function imageDockerfiles(synthesized: SynthesizedStack): (string | undefined)[] {
+  const assets = JSON.parse(
+    readFileSync(join(synthesized.outdir, `${synthesized.stack.stackName}.assets.json`), "utf8"),
+  ) as { dockerImages: Record<string, { source: { dockerFile?: string } }> };
+  return Object.values(assets.dockerImages).map((image) => image.source.dockerFile);
+}
