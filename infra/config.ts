@@ -47,6 +47,8 @@ const vpcSchema = z
     /** A new VPC's address range. */
     cidr: cidr.default("10.40.0.0/16"),
     maxAzs: positiveInt(3).default(2),
+    /** S3 and DynamoDB gateway endpoints on the private route tables; off when the VPC has them. */
+    gatewayEndpoints: z.boolean({ error: "expected true or false" }).default(true),
     /**
      * Internet egress (Teams, SMTP, image pulls, the MSK event source pollers' calls to Lambda and
      * STS): 1 by default, one per zone for no single point of failure.

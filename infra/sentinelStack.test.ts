@@ -27,7 +27,16 @@ const FULL = {
   },
   alarms: { email: "ops@example.com" },
 };
-const GPU_PROVISIONED = { classifier: { gpu: true }, kafka: { mode: "provisioned" } };
+const GPU_PROVISIONED = {
+  classifier: { gpu: true },
+  kafka: { mode: "provisioned" },
+  alerting: {
+    emailTransport: "ses",
+    emailFrom: "sentinel@example.com",
+    emailRecipients: ["oncall@example.com"],
+    sesIdentity: "example.com",
+  },
+};
 const EXISTING_CLUSTER_ARN =
   "arn:aws:kafka:eu-west-1:123456789012:cluster/shared/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9-s1";
 const EXISTING = {
@@ -502,6 +511,27 @@ describe("SentinelStack on GPU instances and a provisioned MSK cluster", () => {
     assert.ok(!dockerfiles.includes("classifier-service/Dockerfile"), String(dockerfiles));
   });
 
+  it("sends e-mail through SES from the configured sender only, with its identity, and no SMTP secret", () => {
+    const { template } = synthesized;
+    template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "example.com" });
+    const send = statements(template).filter(({ statement }) =>
+      asArray(statement.Action as string | string[]).includes("ses:SendEmail"),
+    );
+    assert.equal(send.length, 1);
+    assert.ok(send[0]?.policy.startsWith("LambdasNotifier"));
+    assert.match(
+      JSON.stringify(send[0]?.statement.Resource),
+      /:ses:eu-west-1:123456789012:identity\/sentinel@example\.com".*:identity\/example\.com"/,
+    );
+    assert.deepEqual(send[0]?.statement.Condition, {
+      StringEquals: { "ses:FromAddress": "sentinel@example.com" },
+    });
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2); // Teams, Grafana's admin
+    const [, notifier] = only(template, "AWS::Lambda::Function", "LambdasNotifier");
+    assert.equal(environmentOf(notifier).EMAIL_TRANSPORT, "ses");
+    assert.equal(environmentOf(notifier).SMTP_CREDENTIALS_SECRET_ARN, undefined);
+  });
+
   it("makes the provisioned cluster IAM-only with TLS, and its topics replicated as configured", () => {
     const { template } = synthesized;
     template.hasResourceProperties("AWS::MSK::Cluster", {
@@ -542,6 +572,17 @@ describe("SentinelStack in an existing VPC on an existing cluster", () => {
       FromPort: 9098,
       ToPort: 9098,
     });
+  });
+
+  it("pushes no metrics anywhere when metrics are off", () => {
+    for (const [id, fn] of sentinelFunctions(synthesized.template))
+      assert.equal(environmentOf(fn).VICTORIA_METRICS_URL, undefined, id);
+    const [, task] = only(synthesized.template, "AWS::ECS::TaskDefinition", "ClassifierTask");
+    assert.doesNotMatch(
+      JSON.stringify(task.Properties.ContainerDefinitions),
+      /VICTORIA_METRICS_URL/,
+    );
+    assert.equal(synthesized.template.toJSON().Outputs.GrafanaUrl, undefined);
   });
 
   it("scopes topic and group grants to the given cluster's name and id", () => {

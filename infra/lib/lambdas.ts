@@ -233,18 +233,20 @@ export class Lambdas extends Construct {
       }),
     );
     if (alerting.emailTransport === "ses") {
+      // SES authorizes a send against the identity verified: the address, or its domain.
+      const from = alerting.emailFrom as string;
       this.notifier.addToRolePolicy(
         new iam.PolicyStatement({
           sid: "SesSend",
           actions: ["ses:SendEmail"],
-          resources: [
+          resources: [from, from.split("@")[1] as string].map((identity) =>
             Stack.of(this).formatArn({
               service: "ses",
               resource: "identity",
-              resourceName: "*",
+              resourceName: identity,
             }),
-          ],
-          conditions: { StringEquals: { "ses:FromAddress": alerting.emailFrom as string } },
+          ),
+          conditions: { StringEquals: { "ses:FromAddress": from } },
         }),
       );
     }

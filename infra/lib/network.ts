@@ -57,13 +57,15 @@ export class Network extends Construct {
       this.cidr = settings.cidr;
     }
     this.privateSubnets = { subnets: this.vpc.privateSubnets };
-    this.vpc.addGatewayEndpoint("S3", {
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.privateSubnets],
-    });
-    this.vpc.addGatewayEndpoint("DynamoDb", {
-      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
-      subnets: [this.privateSubnets],
-    });
+    if (settings.gatewayEndpoints) {
+      this.vpc.addGatewayEndpoint("S3", {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [this.privateSubnets],
+      });
+      this.vpc.addGatewayEndpoint("DynamoDb", {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        subnets: [this.privateSubnets],
+      });
+    }
   }
 }
