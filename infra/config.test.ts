@@ -39,6 +39,13 @@ describe("deployment settings", () => {
     assert.match(message, /^ {2}kafka: unknown setting partitionz$/m);
   });
 
+  it("keeps the model under models/, the only prefix the tasks may read", () => {
+    assert.match(
+      rejection({ classifier: { modelKey: "qwen.gguf" } }),
+      /classifier\.modelKey: expected an S3 key under models\/ ending in \.gguf/,
+    );
+  });
+
   it("caps the classifier's tasks at the partition count", () => {
     assert.match(
       rejection({ kafka: { partitions: 4 }, classifier: { maxTasks: 6 } }),

@@ -146,7 +146,9 @@ const classifierSchema = z
     /** The GGUF's key in the model bucket (upload it there before the first deploy). */
     modelKey: z
       .string()
-      .regex(/^[\w./-]+\.gguf$/, { error: "expected an S3 key ending in .gguf" })
+      .regex(/^models\/[\w./-]+\.gguf$/, {
+        error: "expected an S3 key under models/ ending in .gguf (the tasks may read models/ only)",
+      })
       .default("models/qwen2-1.5b-log-classifier-Q4_K_M.gguf"),
     /** A Hugging Face reference (hf:…) pulled at start instead of the bucket's file. */
     huggingFaceModel: z

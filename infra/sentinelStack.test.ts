@@ -395,6 +395,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
     );
     assert.equal(env.KAFKA_SASL_MECHANISM, "aws-msk-iam");
     assert.equal(env.SENTINEL_GPU, "off");
+    assert.equal(env.SENTINEL_THREADS, "2");
     assert.equal(env.SENTINEL_CLOUDWATCH_METRICS_NAMESPACE, "SentinelLLM");
     const [bucket] = only(template, "AWS::S3::Bucket", "ClassifierModels");
     assert.match(JSON.stringify(env.SENTINEL_MODEL), new RegExp(`"Ref":"${bucket}"`));
@@ -493,6 +494,9 @@ describe("SentinelStack on GPU instances and a provisioned MSK cluster", () => {
     assert.deepEqual(task.Properties.RequiresCompatibilities, ["EC2"]);
     const [container] = task.Properties.ContainerDefinitions as Record<string, unknown>[];
     assert.deepEqual(container?.ResourceRequirements, [{ Type: "GPU", Value: "1" }]);
+    const env = JSON.stringify(container?.Environment);
+    assert.match(env, /\{"Name":"SENTINEL_GPU","Value":"auto"\}/);
+    assert.doesNotMatch(env, /SENTINEL_THREADS/);
     template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
       LaunchTemplateData: Match.objectLike({
         InstanceType: "g4dn.xlarge",

@@ -124,7 +124,6 @@ export class ClassifierService extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const vcpus = settings.gpu ? 4 : settings.cpu / 1024;
     const container: ecs.ContainerDefinitionOptions = {
       image: ecs.ContainerImage.fromDockerImageAsset(image),
       command: WORKER_COMMAND,
@@ -135,7 +134,9 @@ export class ClassifierService extends Construct {
         SENTINEL_MODEL: this.modelUrl,
         SENTINEL_MODEL_DIR: "/models",
         SENTINEL_GPU: settings.gpu ? "auto" : "off",
-        SENTINEL_THREADS: String(vcpus),
+        // A Fargate task may see the host's cores; the model gets the task's vCPUs. On a GPU
+        // instance the task has the instance to itself and the default (its cores) is right.
+        ...(!settings.gpu && { SENTINEL_THREADS: String(settings.cpu / 1024) }),
         SENTINEL_LOG_LEVEL: config.logLevel,
         SENTINEL_LOG_FORMAT: "json",
         SENTINEL_METRICS_PORT: String(WORKER_METRICS_PORT),
