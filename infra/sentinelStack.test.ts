@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -54,12 +54,6 @@ const EXISTING = {
   },
   observability: { enabled: false },
 };
-/** functions/aws/kafkaTopics.ts comes with the runtime side; until then no topics resource. */
-const TOPICS_HANDLER = existsSync(handlerEntry("kafkaTopics"));
-const SKIP_WITHOUT_TOPICS_HANDLER = TOPICS_HANDLER
-  ? false
-  : "functions/aws/kafkaTopics.ts is not in this tree yet";
-
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 
 function resources(template: Template, type: string): [string, Resource][] {
@@ -115,8 +109,6 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
 
   it("keeps the snapshot of its resource list (type and logical id)", () => {
     const list = Object.entries(template.toJSON().Resources as Record<string, Resource>)
-      // The topics resource arrives with functions/aws/kafkaTopics.ts; it is tested on its own.
-      .filter(([id]) => !id.startsWith("KafkaTopics"))
       .map(([id, resource]) => `${resource.Type} ${logicalIdPrefix(id)}`)
       .sort();
     const snapshot = join(REPOSITORY_ROOT, "infra", "sentinelStack.resources.txt");
@@ -132,7 +124,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
         "sentinel-anomaly-detector",
         "sentinel-cloudwatch-forwarder",
         "sentinel-cloudwatch-poller",
-        ...(TOPICS_HANDLER ? ["sentinel-kafka-topics"] : []),
+        "sentinel-kafka-topics",
         "sentinel-notifier",
       ].sort(),
     );
@@ -382,7 +374,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
     assert.equal(task.Properties.Cpu, "2048");
     const [container] = task.Properties.ContainerDefinitions as Record<string, unknown>[];
     assert.ok(container);
-    // The model is pulled first: the worker itself would fall back to the rule baseline.
+    // The model is pulled first, by URL or Hugging Face reference, then the worker loads it.
     const [shell, flag, script] = container.Command as string[];
     assert.deepEqual([shell, flag], ["sh", "-c"]);
     assert.match(
@@ -435,7 +427,6 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       "AlarmsClassifierLag",
       "AlarmsNotifierLag",
       "AlarmsClassifierRunningTasks",
-      "AlarmsClassifierWithoutModel",
     ])
       assert.ok(alarms.includes(expected), `${expected} in ${alarms.join(", ")}`);
     template.hasResourceProperties("AWS::SNS::Subscription", {
@@ -457,9 +448,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       assert.ok(outputs.includes(output), output);
   });
 
-  it("creates the topics before any mapping reads them, and keeps them", {
-    skip: SKIP_WITHOUT_TOPICS_HANDLER,
-  }, () => {
+  it("creates the topics before any mapping reads them, and keeps them", () => {
     const [topics, resource] = only(template, "Custom::SentinelKafkaTopics", "KafkaTopics");
     assert.deepEqual(resource.Properties.Topics, [
       { Name: "raw-logs", Partitions: 6 },
@@ -471,6 +460,16 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       assert.ok(asArray(mapping.DependsOn as string[]).includes(topics), id);
     const [, handler] = only(template, "AWS::Lambda::Function", "KafkaTopicsHandler");
     assert.equal(environmentOf(handler).KAFKA_SASL_MECHANISM, "aws-msk-iam");
+    const grant = statements(template).find(
+      ({ policy, statement }) =>
+        policy.startsWith("KafkaTopicsHandler") && statement.Sid === "KafkaCreateTopics",
+    )?.statement;
+    assert.deepEqual(grant?.Action, [
+      "kafka-cluster:CreateTopic",
+      "kafka-cluster:DescribeTopic",
+      "kafka-cluster:AlterTopic",
+    ]);
+    assert.equal(asArray(grant?.Resource as unknown[]).length, 4);
   });
 });
 
@@ -546,10 +545,9 @@ describe("SentinelStack on GPU instances and a provisioned MSK cluster", () => {
       EncryptionInfo: { EncryptionInTransit: { ClientBroker: "TLS", InCluster: true } },
       NumberOfBrokerNodes: 2,
     });
-    if (TOPICS_HANDLER)
-      template.hasResourceProperties("Custom::SentinelKafkaTopics", {
-        Topics: Match.arrayWith([{ Name: "raw-logs", Partitions: 6, ReplicationFactor: 2 }]),
-      });
+    template.hasResourceProperties("Custom::SentinelKafkaTopics", {
+      Topics: Match.arrayWith([{ Name: "raw-logs", Partitions: 6, ReplicationFactor: 2 }]),
+    });
   });
 });
 

@@ -7,11 +7,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import type { InfraConfig } from "../config.js";
-import {
-  CLOUDWATCH_METRICS_NAMESPACE,
-  type ClassifierService,
-  NO_MODEL_LOG_LINE,
-} from "./classifierService.js";
+import { CLOUDWATCH_METRICS_NAMESPACE, type ClassifierService } from "./classifierService.js";
 import type { Lambdas } from "./lambdas.js";
 
 /**
@@ -118,29 +114,6 @@ export class Alarms extends Construct {
           description: `${fn.node.id}'s MSK event sources fall behind (offset lag, records)`,
         },
       );
-
-    // A worker that could not load the model classifies with the rule baseline, and says so.
-    new logs.MetricFilter(this, "ClassifierWithoutModelFilter", {
-      logGroup: classifier.logGroup,
-      metricNamespace: CLOUDWATCH_METRICS_NAMESPACE,
-      metricName: "ClassifierWithoutModel",
-      filterPattern: logs.FilterPattern.stringValue("$.msg", "=", NO_MODEL_LOG_LINE),
-      metricValue: "1",
-    });
-    this.#alarm(
-      "ClassifierWithoutModel",
-      new cloudwatch.Metric({
-        namespace: CLOUDWATCH_METRICS_NAMESPACE,
-        metricName: "ClassifierWithoutModel",
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.minutes(5),
-      }),
-      {
-        threshold: 1,
-        description:
-          "A classifier task runs on the rule baseline: the model did not load (see its log)",
-      },
-    );
 
     // Container Insights' running task count: below the minimum means tasks keep failing (model
     // download or load, Kafka access) and the service replaces them.

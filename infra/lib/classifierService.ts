@@ -19,17 +19,15 @@ import { REPOSITORY_ROOT } from "./sentinelFunction.js";
 export const CLOUDWATCH_METRICS_NAMESPACE = "SentinelLLM";
 /**
  * The task's command: pull the model into /models (`sentinel model pull` downloads a URL or a
- * Hugging Face reference, resuming), then become the worker. The worker itself never downloads,
- * and without a model it would fall back to the rule baseline; a failed pull stops the task
- * instead, and ECS starts another.
+ * Hugging Face reference, resuming), then become the worker, which refuses to start without a
+ * model. A failed pull or load stops the task, and ECS starts another (the running-task alarm
+ * watches for that).
  */
 export const WORKER_COMMAND = [
   "sh",
   "-c",
   'node bin/sentinel.js model pull "$SENTINEL_MODEL" && exec node bin/sentinel.js worker classify',
 ];
-/** What the worker logs when it runs without the LLM (cli/runtime.ts): an alarm watches for it. */
-export const NO_MODEL_LOG_LINE = "NO LLM LOADED*";
 /** The worker's /metrics port (SENTINEL_METRICS_PORT): its liveness check. */
 export const WORKER_METRICS_PORT = 9464;
 

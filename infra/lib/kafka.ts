@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
 import {
-  Annotations,
   ArnFormat,
   type CfnResource,
   CustomResource,
@@ -18,7 +16,7 @@ import { Construct } from "constructs";
 import type { InfraConfig } from "../config.js";
 import { acknowledge } from "./nag.js";
 import type { Network } from "./network.js";
-import { handlerEntry, sentinelFunction } from "./sentinelFunction.js";
+import { sentinelFunction } from "./sentinelFunction.js";
 
 /** MSK with IAM authentication: SASL/SCRAM and plaintext are never turned on. */
 export const MSK_IAM_PORT = 9098;
@@ -156,14 +154,7 @@ export class Kafka extends Construct {
     this.#clusterName = Fn.select(1, arnParts);
     this.#clusterUuid = Fn.select(2, arnParts);
 
-    if (existsSync(handlerEntry("kafkaTopics"))) {
-      this.topicsResource = this.#createTopics(config, network);
-    } else {
-      Annotations.of(this).addWarningV2(
-        "sentinel:kafka-topics-handler",
-        "functions/aws/kafkaTopics.ts is missing: the topics are not created by this deployment",
-      );
-    }
+    this.topicsResource = this.#createTopics(config, network);
   }
 
   /** A topic's ARN, for kafka-cluster:ReadData / WriteData / DescribeTopic. */
@@ -272,7 +263,12 @@ export class Kafka extends Construct {
     onEvent.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "KafkaCreateTopics",
-        actions: ["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic"],
+        // AlterTopic: the handler adds partitions when the configured count grows.
+        actions: [
+          "kafka-cluster:CreateTopic",
+          "kafka-cluster:DescribeTopic",
+          "kafka-cluster:AlterTopic",
+        ],
         resources: topics.map((topic) => this.topicArn(topic)),
       }),
     );
