@@ -381,7 +381,7 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
       script as string,
       /^node bin\/sentinel\.js model pull "\$SENTINEL_MODEL" && exec node bin\/sentinel\.js worker classify$/,
     );
-    assert.match(JSON.stringify(container.HealthCheck), /127\.0\.0\.1:9464\/metrics/);
+    assert.match(JSON.stringify(container.HealthCheck), /127\.0\.0\.1:9464\/readyz/);
     const env = Object.fromEntries(
       (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
     );

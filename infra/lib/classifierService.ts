@@ -28,7 +28,7 @@ export const WORKER_COMMAND = [
   "-c",
   'node bin/sentinel.js model pull "$SENTINEL_MODEL" && exec node bin/sentinel.js worker classify',
 ];
-/** The worker's /metrics port (SENTINEL_METRICS_PORT): its liveness check. */
+/** The worker's metrics port (SENTINEL_METRICS_PORT), which also answers its /readyz. */
 export const WORKER_METRICS_PORT = 9464;
 
 /**
@@ -146,13 +146,13 @@ export class ClassifierService extends Construct {
         streamPrefix: "worker",
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
       }),
-      // The worker mode serves /metrics (not the HTTP service's /readyz): alive while it answers.
+      // The worker answers /readyz on its metrics port: ready once its consumer runs.
       healthCheck: {
         command: [
           "CMD",
           "node",
           "-e",
-          `fetch("http://127.0.0.1:${WORKER_METRICS_PORT}/metrics").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+          `fetch("http://127.0.0.1:${WORKER_METRICS_PORT}/readyz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
         ],
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
