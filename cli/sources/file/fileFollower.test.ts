@@ -142,6 +142,32 @@ describe("followFile", () => {
     assert.deepEqual(got.warnings, []);
   });
 
+  it("reads the copy of a new file truncated while the rotated one is still drained", async () => {
+    const dir = newDir();
+    const path = join(dir, "app.log");
+    writeFileSync(path, "");
+    const got = await follow(
+      path,
+      (l) => l.includes("new 3"),
+      { rotateGraceMs: 1500 },
+      async () => {
+        const fd = openSync(path, "a");
+        writeSync(fd, "old 1\n");
+        await tick();
+        renameSync(path, join(dir, "app.log.1"));
+        writeFileSync(path, "new 1\nnew 2 ha");
+        await tick(300);
+        writeSync(fd, "old 2\n");
+        copyFileSync(path, join(dir, "app.log.2"));
+        truncateSync(path, 0);
+        appendFileSync(path, "lf\nnew 3\n");
+        closeSync(fd);
+      },
+    );
+    assert.deepEqual(got.lines, ["old 1", "old 2", "new 1", "new 2 half", "new 3"]);
+    assert.deepEqual(got.warnings, []);
+  });
+
   it("never hands on a half line at a truncation without a copy", async () => {
     const dir = newDir();
     const path = join(dir, "app.log");

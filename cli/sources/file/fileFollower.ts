@@ -77,6 +77,8 @@ interface Followed {
   size: number;
   /** Last time it grew (or was found rotated), for the rotation grace. */
   quietSince: number;
+  /** A copytruncate copy read for what its file lost: nothing writes to it, it ends at its end. */
+  copy: boolean;
 }
 
 /**
@@ -194,6 +196,7 @@ class FileFollower {
       stream: undefined,
       size: stats.size,
       quietSince: Date.now(),
+      copy: false,
     };
   }
 
@@ -204,26 +207,29 @@ class FileFollower {
     try {
       while (!signal?.aborted) {
         await this.#watchPath();
-        const file = this.#files[0];
         let progressed = false;
-        if (file) {
-          for (;;) {
-            if (signal?.aborted) return;
-            const read = await this.#read(file);
-            if (read === undefined) break;
+        for (;;) {
+          if (signal?.aborted) return;
+          const file = this.#files[0];
+          if (!file) break;
+          const read = await this.#read(file);
+          if (read !== undefined) {
             progressed = true;
-            for (const batch of read) yield batch;
+            yield* read;
+            continue;
           }
-          if (this.#files.length > 1 && Date.now() - file.quietSince >= graceMs) {
-            // Rotated and drained: it is closed for good, so an unfinished last line is a line.
-            const last = file.splitter.end();
-            this.#files.shift();
-            await file.handle.close();
-            if (last) yield this.#batch(file, [last]);
-            const next = this.#files[0] as Followed;
-            yield this.#batch(next, []);
-            progressed = true;
-          }
+          // At its end. A copy is done; a rotated file is done once it stopped growing.
+          const next = this.#files[1];
+          if (!next || (!file.copy && Date.now() - file.quietSince < graceMs)) break;
+          this.#files.shift();
+          await file.handle.close();
+          // A copy's unfinished line goes on in the truncated file; a drained rotated file is
+          // closed for good, so its unfinished last line is a line.
+          if (file.copy) file.splitter.carryInto(next.splitter);
+          const last = file.copy ? undefined : file.splitter.end();
+          if (last) yield this.#batch(file, [last]);
+          yield this.#batch(next, []);
+          progressed = true;
         }
         if (!progressed) await sleep(pollMs, undefined, { signal }).catch(() => undefined);
       }
@@ -232,17 +238,23 @@ class FileFollower {
     }
   }
 
-  /** Notices a new file at the path (rotation, or the file appearing), keeping it open. */
+  /**
+   * Notices a new file at the path (rotation, or the file appearing), keeping it open, and a
+   * truncation of a file waiting its turn.
+   */
   async #watchPath(): Promise<void> {
+    for (let i = 1; i < this.#files.length; i++) {
+      const waiting = this.#files[i] as Followed;
+      if (waiting.copy) continue;
+      const { size } = await waiting.handle.stat();
+      const head = await readHead(waiting.handle);
+      if (isTruncated(waiting, 0, size, head)) await this.#truncated(i);
+      else Object.assign(waiting, { size, head });
+    }
     const latest = this.#files.at(-1);
     if (latest?.fifo) return;
     const current = await stat(this.#path).catch(() => undefined);
-    if (!current || (latest && current.dev === latest.dev && current.ino === latest.ino)) return;
-    if (latest && latest.path !== this.#path) {
-      // Resumed in a rotated file: the path's file is already queued unless it is newer still.
-      const queued = this.#files.some((f) => f.dev === current.dev && f.ino === current.ino);
-      if (queued) return;
-    }
+    if (!current || this.#files.some((f) => f.dev === current.dev && f.ino === current.ino)) return;
     const handle = await open(this.#path, "r").catch(() => undefined);
     if (!handle) return;
     const opened = await handle.stat();
@@ -252,9 +264,9 @@ class FileFollower {
   }
 
   /**
-   * Reads what the file has now: batches to hand on, or undefined when there is nothing new.
-   * A regular file's first bytes are checked after each read, so bytes read from a file truncated
-   * and rewritten meanwhile are never taken for the old file's.
+   * Reads what the file has now: batches to hand on (none after a truncation), or undefined at
+   * its end. A regular file's first bytes are checked after each read, so bytes read from a file
+   * truncated and rewritten meanwhile are never taken for the old file's.
    */
   async #read(file: Followed): Promise<FollowedBatch[] | undefined> {
     let bytesRead: number;
@@ -269,25 +281,22 @@ class FileFollower {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN") return undefined; // FIFO, writer idle
       throw error;
     }
+    const chunk = Buffer.from(this.#buffer.subarray(0, bytesRead));
     if (file.fifo) {
-      if (bytesRead > 0)
-        return [
-          this.#batch(file, file.splitter.push(Buffer.from(this.#buffer.subarray(0, bytesRead)))),
-        ];
+      if (bytesRead > 0) return [this.#batch(file, file.splitter.push(chunk))];
       // No writer connected: the last one closed for good, so its unfinished line is a line.
       const last = file.splitter.end();
       return last ? [this.#batch(file, [last])] : undefined;
     }
-    const chunk = Buffer.from(this.#buffer.subarray(0, bytesRead));
-    const size = (await file.handle.stat()).size;
-    const head = await readHead(file.handle);
-    const truncated =
-      size < file.offset + bytesRead ||
-      head.length < file.head.length ||
-      !head.subarray(0, file.head.length).equals(file.head);
-    if (truncated) return this.#truncated(file);
-    file.head = head;
-    file.size = size;
+    if (!file.copy) {
+      const { size } = await file.handle.stat();
+      const head = await readHead(file.handle);
+      if (isTruncated(file, bytesRead, size, head)) {
+        await this.#truncated(0);
+        return [];
+      }
+      Object.assign(file, { size, head });
+    }
     if (bytesRead === 0) return undefined;
     file.offset += bytesRead;
     file.quietSince = Date.now();
@@ -295,56 +304,42 @@ class FileFollower {
   }
 
   /**
-   * The file was truncated: reads what was not read yet from its copy (copytruncate copies first),
-   * then starts over at the file's start, joining a line split across the truncation.
+   * The file at `index` was truncated. copytruncate copies first: the copy (found beside it by
+   * its first bytes) is read, from where reading stopped, before the file starts over; a line
+   * the writer split across the truncation is joined with its rest.
    */
-  async #truncated(file: Followed): Promise<FollowedBatch[]> {
-    const batches: FollowedBatch[] = [];
-    const old = this.#position(file);
-    const copy = await findCopy(this.#path, old, { dev: file.dev, ino: file.ino });
-    if (copy) {
-      const handle = await open(copy.path, "r");
-      try {
-        for (;;) {
-          const { bytesRead } = await handle.read(
-            this.#buffer,
-            0,
-            this.#buffer.length,
-            file.offset,
-          );
-          if (bytesRead === 0) break;
-          file.offset += bytesRead;
-          const chunk = Buffer.from(this.#buffer.subarray(0, bytesRead));
-          batches.push(this.#batch(file, file.splitter.push(chunk)));
-        }
-      } finally {
-        await handle.close();
-      }
-    } else if (file.size > file.offset) {
-      this.#options.onWarning?.(
-        "the followed file was truncated and no copy of it was found beside it: bytes written since the last read are lost",
-        { file: this.#path, lostBytes: file.size - file.offset },
-      );
+  async #truncated(index: number): Promise<void> {
+    const file = this.#files[index] as Followed;
+    const found = await findCopy(
+      this.#path,
+      { dev: file.dev, ino: file.ino, offset: file.offset, head: headOf(file.head) },
+      file,
+    );
+    const handle = found && (await open(found.path, "r").catch(() => undefined));
+    if (handle) {
+      this.#files.splice(index, 0, { ...file, path: found.path, handle, copy: true });
+    } else {
+      if (file.size > file.offset)
+        this.#options.onWarning?.(
+          "the followed file was truncated and no copy of it was found beside it: bytes written since the last read are lost",
+          { file: this.#path, lostBytes: file.size - file.offset },
+        );
+      if (file.splitter.pendingBytes > 0)
+        this.#options.onWarning?.("an unfinished line cut by a truncation was dropped", {
+          file: this.#path,
+          bytes: file.splitter.pendingBytes,
+        });
     }
-    const splitter = new LineSplitter({ maxLineBytes: this.#options.maxLineBytes });
-    if (copy) file.splitter.carryInto(splitter);
-    else if (file.splitter.pendingBytes > 0)
-      this.#options.onWarning?.("an unfinished line cut by a truncation was dropped", {
-        file: this.#path,
-        bytes: file.splitter.pendingBytes,
-      });
     Object.assign(file, {
       offset: 0,
       base: 0,
-      splitter,
+      splitter: new LineSplitter({ maxLineBytes: this.#options.maxLineBytes }),
       head: await readHead(file.handle),
       stream: undefined,
       size: 0,
       quietSince: Date.now(),
     });
-    batches.push(this.#batch(file, []));
-    this.#options.onReopen?.("truncated", { file: this.#path, recoveredFrom: copy?.path });
-    return batches;
+    this.#options.onReopen?.("truncated", { file: this.#path, recoveredFrom: found?.path });
   }
 
   #batch(file: Followed, lines: RawLine[]): FollowedBatch {
@@ -359,7 +354,7 @@ class FileFollower {
       ino: file.ino,
       offset: file.base + file.splitter.completeBytes,
       line: file.splitter.lines,
-      head: { bytes: file.head.length, sha256: sha256(file.head) },
+      head: headOf(file.head),
       stream: file.stream,
     };
   }
@@ -370,6 +365,23 @@ function streamOf(path: string, file: Followed): string {
   const newline = file.head.indexOf(0x0a);
   const firstLine = newline === -1 ? file.head : file.head.subarray(0, newline + 1);
   return contentId("file", path, file.dev, file.ino, sha256(firstLine));
+}
+
+/**
+ * Smaller than what was read, or other first bytes (a truncate and rewrite past the old size):
+ * either way a new file's content under the same inode.
+ */
+function isTruncated(file: Followed, justRead: number, size: number, head: Buffer): boolean {
+  return (
+    size < file.offset + justRead ||
+    size < file.size ||
+    head.length < file.head.length ||
+    !head.subarray(0, file.head.length).equals(file.head)
+  );
+}
+
+function headOf(head: Buffer): FilePosition["head"] {
+  return { bytes: head.length, sha256: sha256(head) };
 }
 
 async function readHead(handle: FileHandle): Promise<Buffer> {
