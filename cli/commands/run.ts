@@ -20,8 +20,8 @@ import {
   startProcessMetrics,
   startRuntime,
 } from "../runtime.js";
-import { type FilePosition, type FollowedBatch, followFile } from "../sources/file/fileFollower.js";
-import { FollowPosition } from "../sources/file/followPosition.js";
+import { type FollowedBatch, followFile } from "../sources/file/fileFollower.js";
+import { FollowPosition, type SavedPosition } from "../sources/file/followPosition.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
 import { pacedSyntheticLines } from "../sources/pacedSynthetic.js";
@@ -87,7 +87,7 @@ async function run(options: RunOptions): Promise<void> {
   // A followed file resumes where the last run stopped (see FollowPosition).
   const followed = options.follow
     ? await FollowPosition.open(
-        checkpointStore<FilePosition>(runtime, undefined),
+        checkpointStore<SavedPosition>(runtime, undefined),
         resolve(options.follow),
         logger,
       )

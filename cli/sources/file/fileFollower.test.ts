@@ -17,7 +17,7 @@ import { type FilePosition, type FollowOptions, followFile } from "./fileFollowe
 
 interface Collected {
   lines: string[];
-  position: FilePosition | undefined;
+  position: FilePosition[] | undefined;
   warnings: string[];
   reopened: string[];
 }
@@ -200,7 +200,7 @@ describe("followFile", () => {
       },
     );
     assert.deepEqual(first.lines, ["one"]);
-    assert.equal(first.position?.offset, 4);
+    assert.equal(first.position?.[0]?.offset, 4);
     appendFileSync(path, "shed\nthree\n");
     const second = await follow(path, (l) => l.length >= 2, { resume: first.position });
     assert.deepEqual(second.lines, ["two is not finished", "three"]);
@@ -222,7 +222,32 @@ describe("followFile", () => {
     const second = await follow(path, (l) => l.length >= 2, { resume: first.position });
     assert.deepEqual(second.lines, ["while stopped", "new file"]);
     // Line numbers go on where they were, so a line read again keeps its id.
-    assert.equal(second.position?.line, 1);
+    assert.equal(second.position?.[0]?.line, 1);
+  });
+
+  it("resumes the files waiting behind a rotated one at stop, though rotated again meanwhile", async () => {
+    const dir = newDir();
+    const path = join(dir, "app.log");
+    writeFileSync(path, "");
+    const first = await follow(
+      path,
+      (l) => l.includes("a2"),
+      { rotateGraceMs: 10_000 },
+      async () => {
+        appendFileSync(path, "a1\n");
+        await tick();
+        renameSync(path, join(dir, "app.log.1"));
+        writeFileSync(path, "b1\n");
+        await tick();
+        appendFileSync(join(dir, "app.log.1"), "a2\n");
+      },
+    );
+    assert.deepEqual(first.lines, ["a1", "a2"]);
+    appendFileSync(path, "b2\n");
+    renameSync(path, join(dir, "app.log.2"));
+    writeFileSync(path, "c1\n");
+    const second = await follow(path, (l) => l.length >= 3, { resume: first.position });
+    assert.deepEqual(second.lines, ["b1", "b2", "c1"]);
   });
 
   it("reads a file truncated while stopped from its start, after its copy's rest", async () => {

@@ -35,8 +35,11 @@ export interface FollowOptions {
   maxLineBytes: number;
   /** With no `resume` position, read what the file already holds first; by default only new lines. */
   fromStart?: boolean;
-  /** Where a previous run stopped: resumes there, in the rotated file if it was rotated meanwhile. */
-  resume?: FilePosition | undefined;
+  /**
+   * Where a previous run stopped (a batch's `position`): resumes there, in the rotated file if it
+   * was rotated meanwhile, then the files that were waiting behind it, then the path's file.
+   */
+  resume?: readonly FilePosition[] | undefined;
   pollMs?: number;
   /** How long a rotated file must stop growing before the new one is read (default 1 s). */
   rotateGraceMs?: number;
@@ -54,8 +57,11 @@ export interface FollowedBatch {
    * is read again, so a detector can count each (stream, line number) once. Undefined for a FIFO.
    */
   stream: string | undefined;
-  /** Where to resume once these lines are handled; undefined for a FIFO, which has none. */
-  position: FilePosition | undefined;
+  /**
+   * Where to resume once these lines are handled: the file being read, then the files opened after
+   * it (rotation) and not read yet. Undefined for a FIFO, which has no position.
+   */
+  position: FilePosition[] | undefined;
 }
 
 /** One file being read: the followed path's current file, or one rotated away and still drained. */
@@ -134,30 +140,33 @@ class FileFollower {
     );
   }
 
-  async #resume(resume: FilePosition, current: Stats | undefined): Promise<void> {
-    if (current && current.dev === resume.dev && current.ino === resume.ino) {
-      const handle = await open(this.#path, "r");
-      const head = await readHead(handle);
-      if (current.size >= resume.offset && headMatches(head, resume.head)) {
-        this.#files.push(this.#resumed(this.#path, handle, current, resume, head));
-        return;
+  async #resume(resume: readonly FilePosition[], current: Stats | undefined): Promise<void> {
+    let currentQueued = false;
+    for (const at of resume) {
+      if (current && !currentQueued && current.dev === at.dev && current.ino === at.ino) {
+        const handle = await open(this.#path, "r");
+        const head = await readHead(handle);
+        if (current.size >= at.offset && headMatches(head, at.head)) {
+          this.#files.push(this.#resumed(this.#path, handle, current, at, head));
+          currentQueued = true;
+          continue;
+        }
+        await handle.close();
       }
-      await handle.close();
+      // Rotated or truncated while stopped: the file is beside the path under another name.
+      const old = await findCopy(this.#path, at, current);
+      if (old && !this.#files.some((f) => f.path === old.path)) {
+        const handle = await open(old.path, "r");
+        this.#files.push(this.#resumed(old.path, handle, old.stats, at, await readHead(handle)));
+        this.#options.onReopen?.("rotated", { resumedIn: old.path });
+      } else if (!old && at.offset > 0) {
+        this.#options.onWarning?.(
+          "the followed file changed while stopped and its old content was not found beside it: lines written after the last position are lost",
+          { file: this.#path },
+        );
+      }
     }
-    // Rotated or truncated while stopped: finish the old file where it now is, then the new one.
-    const old = await findCopy(this.#path, resume, current);
-    if (old) {
-      const handle = await open(old.path, "r");
-      const followed = this.#resumed(old.path, handle, old.stats, resume, await readHead(handle));
-      this.#files.push(followed);
-      this.#options.onReopen?.("rotated", { resumedIn: old.path });
-    } else if (resume.offset > 0) {
-      this.#options.onWarning?.(
-        "the followed file changed while stopped and its old content was not found beside it: lines written after the last position are lost",
-        { file: this.#path },
-      );
-    }
-    if (current) {
+    if (current && !currentQueued) {
       const handle = await open(this.#path, "r");
       this.#files.push(this.#followed(this.#path, handle, current, 0, 0, await readHead(handle)));
     }
@@ -345,7 +354,8 @@ class FileFollower {
   #batch(file: Followed, lines: RawLine[]): FollowedBatch {
     if (file.fifo) return { lines, stream: undefined, position: undefined };
     if (file.stream === undefined && lines.length > 0) file.stream = streamOf(this.#path, file);
-    return { lines, stream: file.stream, position: this.#position(file) };
+    // After a drained file's last line, `file` is out of the list: the position is past it.
+    return { lines, stream: file.stream, position: this.#files.map((f) => this.#position(f)) };
   }
 
   #position(file: Followed): FilePosition {

@@ -3,7 +3,7 @@ import type { CheckpointStore } from "../../../core/ingestion/checkpoint.js";
 import type { Logger } from "../../../core/logging/logger.js";
 import type { FilePosition } from "./fileFollower.js";
 
-const positionSchema = z.object({
+const filePositionSchema = z.object({
   dev: z.number().int().nonnegative(),
   ino: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
@@ -11,6 +11,10 @@ const positionSchema = z.object({
   head: z.object({ bytes: z.number().int().nonnegative(), sha256: z.string() }),
   stream: z.string().optional(),
 });
+/** The file being read, then the files waiting behind it. */
+const positionSchema = z.object({ files: z.array(filePositionSchema) });
+
+export type SavedPosition = z.infer<typeof positionSchema>;
 
 /** Saves at most this often while running (and always at stop). */
 const SAVE_EVERY_MS = 1000;
@@ -22,38 +26,37 @@ const SAVE_EVERY_MS = 1000;
  * lines of the last second are read again (same ids; the detector counts each line once).
  */
 export class FollowPosition {
-  readonly #store: CheckpointStore<FilePosition>;
+  readonly #store: CheckpointStore<SavedPosition>;
   readonly #key: string;
   #version: string | undefined;
-  #latest: FilePosition | undefined;
-  #saved: FilePosition | undefined;
+  #latest: SavedPosition | undefined;
+  #saved: SavedPosition | undefined;
   #savedAt = 0;
 
-  private constructor(store: CheckpointStore<FilePosition>, key: string) {
+  private constructor(store: CheckpointStore<SavedPosition>, key: string) {
     this.#store = store;
     this.#key = key;
   }
 
   /** The position saved for `path` (undefined on a first run, or when it is not a position). */
   static async open(
-    store: CheckpointStore<FilePosition>,
+    store: CheckpointStore<SavedPosition>,
     path: string,
     logger: Logger,
-  ): Promise<{ saved: FilePosition | undefined; position: FollowPosition }> {
+  ): Promise<{ saved: FilePosition[] | undefined; position: FollowPosition }> {
     const position = new FollowPosition(store, `follow:${path}`);
     const stored = await store.load(position.#key);
     position.#version = stored?.version;
     const parsed = positionSchema.safeParse(stored?.value);
     if (stored && !parsed.success)
       logger.warn({ file: path }, "saved follow position is not one: following as on a first run");
-    const saved = parsed.success ? parsed.data : undefined;
-    position.#saved = saved;
-    return { saved, position };
+    position.#saved = parsed.success ? parsed.data : undefined;
+    return { saved: position.#saved?.files, position };
   }
 
   /** Records that everything before `position` was handed on; saves when a save is due. */
-  async advance(position: FilePosition, nowMs = Date.now()): Promise<void> {
-    this.#latest = position;
+  async advance(files: FilePosition[], nowMs = Date.now()): Promise<void> {
+    this.#latest = { files };
     if (nowMs - this.#savedAt >= SAVE_EVERY_MS) await this.save(nowMs);
   }
 
@@ -67,6 +70,6 @@ export class FollowPosition {
   }
 }
 
-function sameJson(a: FilePosition, b: FilePosition | undefined): boolean {
+function sameJson(a: SavedPosition, b: SavedPosition | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
