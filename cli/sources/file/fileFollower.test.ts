@@ -55,6 +55,25 @@ async function follow(
 const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
 const newDir = () => mkdtempSync(join(tmpdir(), "sentinel-follow-"));
 
+/** An empty log file in a directory of its own. */
+function emptyLog(): { dir: string; path: string } {
+  const dir = newDir();
+  const path = join(dir, "app.log");
+  writeFileSync(path, "");
+  return { dir, path };
+}
+
+/** Where a run that read one appended line stopped. */
+async function stoppedAfterOneLine(path: string): Promise<FilePosition[] | undefined> {
+  const first = await follow(
+    path,
+    (l) => l.length >= 1,
+    {},
+    () => appendFileSync(path, "seen\n"),
+  );
+  return first.position;
+}
+
 describe("followFile", () => {
   it("reads only lines appended after it starts, and a file that appears later from its start", async () => {
     const dir = newDir();
@@ -86,9 +105,7 @@ describe("followFile", () => {
   });
 
   it("keeps reading a rotated file the writer still writes to, then reads the new one from its start", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { dir, path } = emptyLog();
     const got = await follow(
       path,
       (l) => l.includes("new 2"),
@@ -113,9 +130,7 @@ describe("followFile", () => {
   });
 
   it("reads what copytruncate copied before truncating, and a rewrite past the old size within one poll", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { dir, path } = emptyLog();
     const got = await follow(
       path,
       (l) => l.includes("after 2"),
@@ -143,9 +158,7 @@ describe("followFile", () => {
   });
 
   it("reads the copy of a new file truncated while the rotated one is still drained", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { dir, path } = emptyLog();
     const got = await follow(
       path,
       (l) => l.includes("new 3"),
@@ -169,9 +182,7 @@ describe("followFile", () => {
   });
 
   it("never hands on a half line at a truncation without a copy", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { path } = emptyLog();
     const got = await follow(
       path,
       (l) => l.includes("after"),
@@ -188,9 +199,7 @@ describe("followFile", () => {
   });
 
   it("keeps an unfinished last line behind the position at stop, and the next run reads it whole", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { path } = emptyLog();
     const first = await follow(
       path,
       (l) => l.length >= 1,
@@ -207,28 +216,19 @@ describe("followFile", () => {
   });
 
   it("resumes in the rotated file after a rotation while stopped, then reads the new one", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
-    const first = await follow(
-      path,
-      (l) => l.length >= 1,
-      {},
-      () => appendFileSync(path, "seen\n"),
-    );
+    const { dir, path } = emptyLog();
+    const stopped = await stoppedAfterOneLine(path);
     appendFileSync(path, "while stopped\n");
     renameSync(path, join(dir, "app.log.1"));
     writeFileSync(path, "new file\n");
-    const second = await follow(path, (l) => l.length >= 2, { resume: first.position });
+    const second = await follow(path, (l) => l.length >= 2, { resume: stopped });
     assert.deepEqual(second.lines, ["while stopped", "new file"]);
     // Line numbers go on where they were, so a line read again keeps its id.
     assert.equal(second.position?.[0]?.line, 1);
   });
 
   it("resumes the files waiting behind a rotated one at stop, though rotated again meanwhile", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
+    const { dir, path } = emptyLog();
     const first = await follow(
       path,
       (l) => l.includes("a2"),
@@ -251,19 +251,12 @@ describe("followFile", () => {
   });
 
   it("reads a file truncated while stopped from its start, after its copy's rest", async () => {
-    const dir = newDir();
-    const path = join(dir, "app.log");
-    writeFileSync(path, "");
-    const first = await follow(
-      path,
-      (l) => l.length >= 1,
-      {},
-      () => appendFileSync(path, "seen\n"),
-    );
+    const { dir, path } = emptyLog();
+    const stopped = await stoppedAfterOneLine(path);
     appendFileSync(path, "while stopped\n");
     copyFileSync(path, join(dir, "app.log.1"));
     writeFileSync(path, "after truncation, longer than before\n");
-    const second = await follow(path, (l) => l.length >= 2, { resume: first.position });
+    const second = await follow(path, (l) => l.length >= 2, { resume: stopped });
     assert.deepEqual(second.lines, ["while stopped", "after truncation, longer than before"]);
   });
 });

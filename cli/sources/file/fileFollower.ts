@@ -157,7 +157,10 @@ class FileFollower {
       const old = await findCopy(this.#path, at, current);
       if (old && !this.#files.some((f) => f.path === old.path)) {
         const handle = await open(old.path, "r");
-        this.#files.push(this.#resumed(old.path, handle, old.stats, at, await readHead(handle)));
+        const resumed = this.#resumed(old.path, handle, old.stats, at, await readHead(handle));
+        // Another inode with the same first bytes: a copytruncate copy, which ends at its end.
+        resumed.copy = !old.sameInode;
+        this.#files.push(resumed);
         this.#options.onReopen?.("rotated", { resumedIn: old.path });
       } else if (!old && at.offset > 0) {
         this.#options.onWarning?.(
@@ -215,8 +218,9 @@ class FileFollower {
     const graceMs = this.#options.rotateGraceMs ?? 1000;
     try {
       while (!signal?.aborted) {
-        await this.#watchPath();
-        let progressed = false;
+        // A file queued or truncated: the position to save changes even with no line to hand on.
+        let progressed = await this.#watchPath();
+        if (progressed && this.#files[0]) yield this.#batch(this.#files[0], []);
         for (;;) {
           if (signal?.aborted) return;
           const file = this.#files[0];
@@ -251,29 +255,34 @@ class FileFollower {
    * Notices a new file at the path (rotation, or the file appearing), keeping it open, and a
    * truncation of a file waiting its turn.
    */
-  async #watchPath(): Promise<void> {
+  async #watchPath(): Promise<boolean> {
+    let changed = false;
     for (let i = 1; i < this.#files.length; i++) {
       const waiting = this.#files[i] as Followed;
       if (waiting.copy) continue;
       const { size } = await waiting.handle.stat();
       const head = await readHead(waiting.handle);
-      if (isTruncated(waiting, 0, size, head)) await this.#truncated(i);
-      else Object.assign(waiting, { size, head });
+      if (isTruncated(waiting, 0, size, head)) {
+        await this.#truncated(i);
+        changed = true;
+      } else Object.assign(waiting, { size, head });
     }
     const latest = this.#files.at(-1);
-    if (latest?.fifo) return;
+    if (latest?.fifo) return changed;
     const current = await stat(this.#path).catch(() => undefined);
-    if (!current || this.#files.some((f) => f.dev === current.dev && f.ino === current.ino)) return;
+    if (!current || this.#files.some((f) => f.dev === current.dev && f.ino === current.ino))
+      return changed;
     const handle = await open(this.#path, "r").catch(() => undefined);
-    if (!handle) return;
+    if (!handle) return changed;
     const opened = await handle.stat();
     if (latest) latest.quietSince = Date.now();
     this.#files.push(this.#followed(this.#path, handle, opened, 0, 0, await readHead(handle)));
     this.#options.onReopen?.(latest ? "rotated" : "appeared", { file: this.#path });
+    return true;
   }
 
   /**
-   * Reads what the file has now: batches to hand on (none after a truncation), or undefined at
+   * Reads what the file has now: batches to hand on (a position after a truncation), or undefined at
    * its end. A regular file's first bytes are checked after each read, so bytes read from a file
    * truncated and rewritten meanwhile are never taken for the old file's.
    */
@@ -302,7 +311,7 @@ class FileFollower {
       const head = await readHead(file.handle);
       if (isTruncated(file, bytesRead, size, head)) {
         await this.#truncated(0);
-        return [];
+        return [this.#batch(this.#files[0] as Followed, [])];
       }
       Object.assign(file, { size, head });
     }
@@ -417,11 +426,11 @@ async function findCopy(
   path: string,
   position: Pick<FilePosition, "dev" | "ino" | "offset" | "head">,
   current: Pick<Stats, "dev" | "ino"> | undefined,
-): Promise<{ path: string; stats: Stats } | undefined> {
+): Promise<{ path: string; stats: Stats; sameInode: boolean } | undefined> {
   const name = basename(path);
   const dir = dirname(path);
   const names = await readdir(dir).catch(() => [] as string[]);
-  let copy: { path: string; stats: Stats } | undefined;
+  let copy: { path: string; stats: Stats; sameInode: boolean } | undefined;
   for (const candidate of names) {
     if (candidate === name || !candidate.startsWith(name)) continue;
     const full = join(dir, candidate);
@@ -434,8 +443,8 @@ async function findCopy(
     if (!handle) continue;
     const head = await readHead(handle).finally(() => handle.close());
     if (!headMatches(head, position.head)) continue;
-    if (same) return { path: full, stats };
-    copy ??= { path: full, stats };
+    if (same) return { path: full, stats, sameInode: true };
+    copy ??= { path: full, stats, sameInode: false };
   }
   return copy;
 }
