@@ -117,9 +117,12 @@ describe("sentinel run --follow", () => {
     const dir = mkdtempSync(join(tmpdir(), "sentinel-run-"));
     const file = join(dir, "app.log");
     writeFileSync(file, "INFO before the first run is skipped\n");
-    const first = sentinelRun(["--follow", file], dir);
-    await first.until(started(first), "the pipeline to start");
+    // A run that sees no line still leaves where it started.
+    const idle = sentinelRun(["--follow", file], dir);
+    await idle.until(started(idle), "the pipeline to start");
+    assert.equal(await idle.stop(), 0, idle.stderr());
     appendFileSync(file, "ERROR payment declined for order 1\nWARN disk at 9");
+    const first = sentinelRun(["--follow", file], dir);
     await first.until(() => first.stdout().includes("order 1"), "the first line");
     assert.equal(await first.stop(), 0, first.stderr());
     appendFileSync(file, "1%\nINFO appended while stopped\n");
@@ -187,9 +190,9 @@ describe("sentinel run --follow", () => {
       const op = rotations % 2 === 1 ? "rotate" : "copytruncate";
       return tell({ op, to: `${file}.${op}-${rotations}` });
     };
-    const rotateEvery500ms = async (times: number) => {
+    const rotateEvery700ms = async (times: number) => {
       for (let i = 0; i < times; i++) {
-        await sleep(500);
+        await sleep(700);
         await rotate();
       }
     };
@@ -197,7 +200,7 @@ describe("sentinel run --follow", () => {
     try {
       const first = sentinelRun(["--follow", file, "--from-start"], dir);
       await first.until(started(first), "the first run to start");
-      await rotateEvery500ms(10);
+      await rotateEvery700ms(10);
       // A stop while the last mv-rotated file may still be drained (its grace is a second), a
       // rotation while stopped, and lines appended meanwhile.
       await sleep(500);
@@ -207,7 +210,7 @@ describe("sentinel run --follow", () => {
       await sleep(300);
       const second = sentinelRun(["--follow", file, "--from-start"], dir);
       await second.until(started(second), "the second run to start");
-      await rotateEvery500ms(9);
+      await rotateEvery700ms(9);
       await sleep(500);
       const { last } = await tell({ op: "stop" });
       assert.ok(last > 20_000, `the writer wrote ${last + 1} lines`);

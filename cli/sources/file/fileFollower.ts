@@ -217,12 +217,21 @@ class FileFollower {
     const pollMs = this.#options.pollMs ?? 250;
     const graceMs = this.#options.rotateGraceMs ?? 1000;
     try {
+      // Where following starts is a position too: a run that sees no line still leaves one.
+      if (this.#files[0]) yield this.#batch(this.#files[0], []);
       while (!signal?.aborted) {
         // A file queued or truncated: the position to save changes even with no line to hand on.
         let progressed = await this.#watchPath();
+        let watchedAt = Date.now();
         if (progressed && this.#files[0]) yield this.#batch(this.#files[0], []);
         for (;;) {
           if (signal?.aborted) return;
+          // Catching up takes a while; the path is watched meanwhile, so that a file created and
+          // truncated while a backlog is read is still seen before its truncation.
+          if (Date.now() - watchedAt >= pollMs) {
+            watchedAt = Date.now();
+            if ((await this.#watchPath()) && this.#files[0]) yield this.#batch(this.#files[0], []);
+          }
           const file = this.#files[0];
           if (!file) break;
           const read = await this.#read(file);
