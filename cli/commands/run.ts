@@ -9,6 +9,7 @@ import type { InputFormat } from "../../core/normalize/index.js";
 import { resolveSecrets } from "../../core/secrets/resolveSecrets.js";
 import type { Scenario } from "../../core/synthetic/index.js";
 import { addMaskOption, eventLine } from "../analysisOutput.js";
+import { checkpointStore } from "../ingestTarget.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { PersistentDetector } from "../pipeline/embeddedDetector.js";
 import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
@@ -20,7 +21,8 @@ import {
   startProcessMetrics,
   startRuntime,
 } from "../runtime.js";
-import { followFile } from "../sources/file/fileFollower.js";
+import { type FollowedBatch, followFile } from "../sources/file/fileFollower.js";
+import { FollowPosition, type SavedPosition } from "../sources/file/followPosition.js";
 import { fileEncoding } from "../sources/file/inputEncoding.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
@@ -48,7 +50,11 @@ export function registerRun(program: Command): void {
       "run the embedded pipeline continuously on a followed file or synthetic traffic, until Ctrl-C",
     )
     .option("--follow <file>", "follow a log file like tail -F (rotation and truncation included)")
-    .option("--from-start", "with --follow, read what the file already holds first", false)
+    .option(
+      "--from-start",
+      "with --follow and no saved position, read what the file already holds first",
+      false,
+    )
     .option(
       "--synthetic <scenario>",
       "generate live traffic: steady, incident-spike, warning-drift, new-error-burst",
@@ -84,15 +90,31 @@ async function run(options: RunOptions): Promise<void> {
   const metrics = await startProcessMetrics(runtime, "sentinel-run");
   const stop = stopOnSignals(logger);
 
-  const chunks = options.follow
-    ? followFile(options.follow, {
+  const maxLineBytes = config.SENTINEL_MAX_LINE_BYTES;
+  // A followed file resumes where the last run stopped (see FollowPosition).
+  const followed = options.follow
+    ? await FollowPosition.open(
+        checkpointStore<SavedPosition>(runtime, undefined),
+        resolve(options.follow),
+        logger,
+      )
+    : undefined;
+  const batches: AsyncIterable<FollowedBatch> = options.follow
+    ? await followFile(options.follow, {
+        maxLineBytes,
         fromStart: options.fromStart,
+        resume: followed?.saved,
         signal: stop.signal,
-        onReopen: (why) => logger.info({ file: options.follow, why }, "reopened followed file"),
+        onReopen: (why, detail) =>
+          logger.info({ file: options.follow, why, ...detail }, "reopened followed file"),
+        onWarning: (message, detail) => logger.warn(detail, message),
       })
-    : pacedSyntheticLines(
-        { scenario: options.synthetic as Scenario, seed: options.seed, rate: options.rate },
-        stop.signal,
+    : syntheticBatches(
+        pacedSyntheticLines(
+          { scenario: options.synthetic as Scenario, seed: options.seed, rate: options.rate },
+          stop.signal,
+        ),
+        maxLineBytes,
       );
 
   const lineToEvent = new LineToEvent({
@@ -137,6 +159,9 @@ async function run(options: RunOptions): Promise<void> {
         );
     },
   });
+  // The followed file the batch in process comes from: the detector counts each of its lines
+  // once, by line number, so a line read again (a crash, a lost position) is not counted twice.
+  let stream: string | undefined;
   const sinks: PipelineSinks[] = [
     {
       classified: async (events) => {
@@ -144,7 +169,13 @@ async function run(options: RunOptions): Promise<void> {
           labels[event.classification.label]++;
           watchDelivery(await notifier.notifyClassified(event));
         }
-        await detector.observe(events);
+        const from = stream;
+        await detector.observe(
+          events,
+          from === undefined
+            ? undefined
+            : events.map((e) => ({ stream: from, sequence: BigInt(e.source.line as number) })),
+        );
       },
       rejected: (rejections) => {
         for (const rejection of rejections) logger.debug(rejection, "line rejected");
@@ -195,9 +226,12 @@ async function run(options: RunOptions): Promise<void> {
     "pipeline started",
   );
   try {
-    for await (const batch of readLines(chunks, { maxLineBytes: config.SENTINEL_MAX_LINE_BYTES })) {
-      await pipeline.process(batch);
+    for await (const batch of batches) {
+      stream = batch.stream;
+      if (batch.lines.length > 0) await pipeline.process(batch.lines);
+      if (batch.position) await followed?.position.advance(batch.position);
     }
+    await followed?.position.save();
   } finally {
     stop.release();
     clearInterval(ticker);
@@ -214,4 +248,13 @@ async function run(options: RunOptions): Promise<void> {
       "pipeline stopped",
     );
   }
+}
+
+/** Synthetic lines as batches without a position: generated traffic is never read again. */
+async function* syntheticBatches(
+  chunks: AsyncIterable<string>,
+  maxLineBytes: number,
+): AsyncGenerator<FollowedBatch> {
+  for await (const lines of readLines(chunks, { maxLineBytes }))
+    yield { lines, stream: undefined, position: undefined };
 }

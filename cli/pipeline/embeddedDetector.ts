@@ -2,7 +2,7 @@ import type { Config } from "../../core/config/schema.js";
 import { AnomalyDetector, type Detection, retentionMs } from "../../core/detection/detector.js";
 import { MemoryDetectorState } from "../../core/detection/memoryDetectorState.js";
 import { detectorSettings } from "../../core/detection/settings.js";
-import type { DetectorEvent, DetectorStatus } from "../../core/detection/types.js";
+import type { DetectorEvent, DetectorStatus, StreamPosition } from "../../core/detection/types.js";
 import type { Anomaly } from "../../core/events/types.js";
 import { loadDetectorStateFile, saveDetectorStateFile } from "../../core/files/detectorState.js";
 import type { Logger } from "../../core/logging/logger.js";
@@ -67,8 +67,14 @@ export class PersistentDetector {
     return detector;
   }
 
-  observe(events: readonly DetectorEvent[]): Promise<void> {
-    return this.#serially(async () => this.#handle(await this.#detector.observe(events)));
+  /** `positions` (parallel to `events`) count each stream position once: a re-read line is not counted again. */
+  observe(
+    events: readonly DetectorEvent[],
+    positions?: readonly (StreamPosition | undefined)[],
+  ): Promise<void> {
+    return this.#serially(async () =>
+      this.#handle(await this.#detector.observe(events, positions)),
+    );
   }
 
   tick(nowMs = Date.now()): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type RawLine, readLines } from "./lineReader.js";
+import { LineSplitter, type RawLine, readLines } from "./lineReader.js";
 
 async function collect(chunks: (Buffer | string)[], maxLineBytes = 1024): Promise<RawLine[]> {
   const lines: RawLine[] = [];
@@ -55,5 +55,27 @@ describe("readLines", () => {
   it("drops a UTF-8 byte order mark at the start", async () => {
     const [line] = await collect([Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69])]);
     assert.equal(line?.text, "hi");
+  });
+
+  it("says how far the complete lines reach, and holds an unfinished one until it ends", () => {
+    const splitter = new LineSplitter({ maxLineBytes: 1024, linesBefore: 41, atStart: false });
+    const lines = splitter.push(Buffer.from("one\r\ntwo\nthr"));
+    assert.deepEqual(
+      lines.map((l) => [l.number, l.text]),
+      [
+        [42, "one"],
+        [43, "two"],
+      ],
+    );
+    assert.equal(splitter.completeBytes, 9);
+    assert.equal(splitter.pendingBytes, 3);
+    const next = new LineSplitter({ maxLineBytes: 1024 });
+    splitter.carryInto(next);
+    assert.equal(splitter.end(), undefined);
+    assert.deepEqual(
+      next.push(Buffer.from("ee\n")).map((l) => [l.number, l.text]),
+      [[1, "three"]],
+    );
+    assert.equal(next.completeBytes, 3);
   });
 });

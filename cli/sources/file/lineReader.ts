@@ -21,48 +21,130 @@ const CARRIAGE_RETURN = 0x0d;
 /**
  * Splits a byte stream into decoded lines, in batches (one per chunk) to keep per-line overhead low.
  * Never holds more than `maxLineBytes` of a single line in memory, however long the line is.
- * A gzip or UTF-16 stream is read as the text it holds (see inputEncoding.ts).
+ * A gzip or UTF-16 stream is read as the text it holds (see inputEncoding.ts). A last line
+ * without a newline is a line at the end of the input.
  */
 export async function* readLines(
   chunks: AsyncIterable<Buffer | string>,
   options: { maxLineBytes: number },
 ): AsyncGenerator<RawLine[]> {
-  const { maxLineBytes } = options;
-  let number = 0;
-  let parts: Buffer[] = [];
-  let keptBytes = 0;
-  let totalBytes = 0;
-
-  const finish = (): RawLine => {
-    const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, keptBytes);
-    parts = [];
-    const line = decode(bytes, ++number, totalBytes, totalBytes > keptBytes);
-    keptBytes = 0;
-    totalBytes = 0;
-    return line;
-  };
-
-  const keep = (piece: Buffer) => {
-    totalBytes += piece.length;
-    const room = maxLineBytes - keptBytes;
-    if (room <= 0) return;
-    const kept = piece.length <= room ? piece : piece.subarray(0, room);
-    parts.push(kept);
-    keptBytes += kept.length;
-  };
-
-  for await (const chunk of utf8Chunks(chunks)) {
-    const batch: RawLine[] = [];
-    let start = 0;
-    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      keep(chunk.subarray(start, end));
-      batch.push(finish());
-      start = end + 1;
-    }
-    if (start < chunk.length) keep(chunk.subarray(start));
+  const splitter = new LineSplitter(options);
+  for await (const input of utf8Chunks(chunks)) {
+    const batch = splitter.push(typeof input === "string" ? Buffer.from(input) : input);
     if (batch.length > 0) yield batch;
   }
-  if (totalBytes > 0) yield [finish()];
+  const last = splitter.end();
+  if (last) yield [last];
+}
+
+export interface LineSplitterOptions {
+  maxLineBytes: number;
+  /** Lines before the first byte pushed (when resuming inside a file); numbering goes on from it. */
+  linesBefore?: number;
+  /** The first byte pushed is the start of the input, where a byte order mark is dropped (default). */
+  atStart?: boolean;
+}
+
+/**
+ * The line splitting of readLines, for a caller that pushes chunks itself and needs to know how far
+ * the complete lines reach (a followed file's position) and what is left of an unfinished line.
+ */
+export class LineSplitter {
+  readonly #maxLineBytes: number;
+  #number: number;
+  #parts: Buffer[] = [];
+  #keptBytes = 0;
+  #totalBytes = 0;
+  #first: boolean;
+  #consumed = 0;
+  #complete = 0;
+
+  constructor(options: LineSplitterOptions) {
+    this.#maxLineBytes = options.maxLineBytes;
+    this.#number = options.linesBefore ?? 0;
+    this.#first = options.atStart ?? true;
+  }
+
+  /** Lines produced so far, counting `linesBefore`. */
+  get lines(): number {
+    return this.#number;
+  }
+
+  /** Bytes pushed up to and including the last newline: where the next run would start. */
+  get completeBytes(): number {
+    return this.#complete;
+  }
+
+  /** Bytes of the unfinished line held (pushed after the last newline). */
+  get pendingBytes(): number {
+    return this.#totalBytes;
+  }
+
+  push(input: Buffer): RawLine[] {
+    let chunk = input;
+    this.#consumed += chunk.length;
+    if (this.#first && chunk.length > 0) {
+      this.#first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    const batch: RawLine[] = [];
+    let start = 0;
+    let last = -1;
+    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      this.#keep(chunk.subarray(start, end));
+      batch.push(this.#finish());
+      start = end + 1;
+      last = end;
+    }
+    if (last !== -1) this.#complete = this.#consumed - (chunk.length - last - 1);
+    if (start < chunk.length) this.#keep(chunk.subarray(start));
+    return batch;
+  }
+
+  /** The unfinished last line as a line, at a true end of the input (or undefined). */
+  end(): RawLine | undefined {
+    if (this.#totalBytes === 0) return undefined;
+    const line = this.#finish();
+    this.#complete = this.#consumed;
+    return line;
+  }
+
+  /**
+   * Hands the unfinished line to `next`, which goes on with it: the rest of a line a writer split
+   * across a truncation arrives at the start of the truncated file.
+   */
+  carryInto(next: LineSplitter): void {
+    next.#parts = this.#parts;
+    next.#keptBytes = this.#keptBytes;
+    next.#totalBytes = this.#totalBytes;
+    this.#parts = [];
+    this.#keptBytes = 0;
+    this.#totalBytes = 0;
+  }
+
+  #finish(): RawLine {
+    const parts = this.#parts;
+    const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.#keptBytes);
+    this.#parts = [];
+    const line = decode(
+      bytes,
+      ++this.#number,
+      this.#totalBytes,
+      this.#totalBytes > this.#keptBytes,
+    );
+    this.#keptBytes = 0;
+    this.#totalBytes = 0;
+    return line;
+  }
+
+  #keep(piece: Buffer): void {
+    this.#totalBytes += piece.length;
+    const room = this.#maxLineBytes - this.#keptBytes;
+    if (room <= 0) return;
+    const kept = piece.length <= room ? piece : piece.subarray(0, room);
+    this.#parts.push(kept);
+    this.#keptBytes += kept.length;
+  }
 }
 
 function decode(bytes: Buffer, number: number, originalBytes: number, cut: boolean): RawLine {
