@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { constants, createGunzip } from "node:zlib";
 
@@ -41,10 +41,13 @@ export function sniffEncoding(head: Uint8Array): InputEncoding {
   return "utf-8";
 }
 
-/** The encoding of the file at `path` from its first bytes; undefined when it cannot be read. */
+/** The encoding of the regular file at `path` from its first bytes; undefined when it cannot be read. */
 export function fileEncoding(path: string): InputEncoding | undefined {
   let fd: number | undefined;
   try {
+    // Only a regular file can be sniffed ahead: opening a FIFO would wait for its writer, and
+    // reading it would take the bytes from the reader that follows.
+    if (!statSync(path).isFile()) return undefined;
     fd = openSync(path, "r");
     const head = Buffer.alloc(SNIFF_BYTES);
     return sniffEncoding(head.subarray(0, readSync(fd, head, 0, SNIFF_BYTES, 0)));
