@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { Config } from "../core/config/schema.js";
 import type { Logger } from "../core/logging/logger.js";
+import { MAX_ATTRIBUTE_DEPTH } from "../core/normalize/attributes.js";
 import type { BatchQueue } from "./batchQueue.js";
 import { HttpError, QueueFullError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";
@@ -68,6 +69,13 @@ const metrics: Route = {
 };
 
 /**
+ * `{"events": [{"attributes": {...}}]}` is 4 levels deep before the attributes' own values, which
+ * may nest MAX_ATTRIBUTE_DEPTH levels (validation.ts says which event and path go past). A body
+ * nested far deeper than that is refused before it is parsed.
+ */
+const CLASSIFY_BODY_MAX_DEPTH = 4 * (4 + MAX_ATTRIBUTE_DEPTH);
+
+/**
  * `{"events": LogEvent[]}` in, `{"events": ClassifiedEvent[]}` out, in the same order.
  * Batches go through the service's BatchQueue, so the model sees at most CLASSIFIER_CONCURRENCY
  * of them at a time.
@@ -80,7 +88,11 @@ const classify: Route = {
     const classifier = context.classifier();
     if (!readiness.ready || classifier === undefined) throw notReady(readiness);
 
-    const body = await readJsonBody(request, config.CLASSIFIER_MAX_BODY_BYTES);
+    const body = await readJsonBody(
+      request,
+      config.CLASSIFIER_MAX_BODY_BYTES,
+      CLASSIFY_BODY_MAX_DEPTH,
+    );
     const events = parseClassifyRequest(body, {
       maxBatchSize: config.CLASSIFIER_MAX_BATCH_SIZE,
       maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,

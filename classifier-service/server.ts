@@ -85,7 +85,9 @@ export class ClassifierService {
     };
 
     this.#server = createServer((request, response) => {
-      void this.#handle(request, response);
+      this.#handle(request, response).catch((error: unknown) =>
+        this.#lastResort(error, request, response),
+      );
     });
     // Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes idle
     // connections first and never sends a request down one the server is closing.
@@ -288,7 +290,14 @@ export class ClassifierService {
       }
     }
 
-    this.#send(request, response, reply);
+    try {
+      this.#send(request, response, reply);
+    } catch (error) {
+      // Say, a reply too deep for JSON.stringify: the client gets a 500, the process lives on.
+      this.#logger.error({ err: error, method, route: path }, "the reply could not be sent");
+      reply = errorReply(error);
+      this.#send(request, response, reply);
+    }
     this.metrics.requests.inc({
       route: route === undefined ? "unmatched" : path,
       method,
@@ -298,6 +307,24 @@ export class ClassifierService {
       { method, route: path, status: reply.status, ms: Math.round(performance.now() - started) },
       "request",
     );
+  }
+
+  /**
+   * Whatever escaped #handle: logged, answered 500 if nothing was sent yet, and never allowed to
+   * become an unhandled rejection, which would end the process for every other client.
+   */
+  #lastResort(error: unknown, request: IncomingMessage, response: ServerResponse): void {
+    try {
+      this.#logger.error({ err: error, url: request.url }, "request handling failed");
+      if (!response.headersSent && !response.destroyed) {
+        response.writeHead(500, { "Content-Type": "application/json; charset=utf-8" });
+        response.end('{"error":"internal","message":"internal error"}');
+      } else {
+        response.destroy();
+      }
+    } catch {
+      response.destroy();
+    }
   }
 
   #send(request: IncomingMessage, response: ServerResponse, reply: Reply): void {

@@ -3,6 +3,7 @@ import { contentId } from "../core/events/ids.js";
 import { logEventSchema } from "../core/events/schema.js";
 import { cutToBytes } from "../core/events/truncate.js";
 import type { LogEvent } from "../core/events/types.js";
+import { attributeBoundsProblem } from "../core/normalize/attributes.js";
 import { HttpError } from "./errors.js";
 
 /**
@@ -13,12 +14,28 @@ import { HttpError } from "./errors.js";
  * events enter the system.
  */
 
-/** A log event as a producer may send it: the shared schema, less what the service fills in. */
-const incomingEventSchema = logEventSchema.partial({
-  id: true,
-  ingestedAt: true,
-  attributes: true,
-});
+/**
+ * Refuses a value nested or spread wider than ATTRIBUTE_BOUNDS (core/normalize/attributes.ts):
+ * what the normalizer keeps of a log line's fields, and far more than a log event needs. Without
+ * it, 30 KB of `attributes` nested 5,000 deep made answering the request overflow the stack.
+ */
+function bounded<T extends z.ZodType<Record<string, unknown>>>(schema: T): T {
+  return schema.superRefine((value, ctx) => {
+    const problem = attributeBoundsProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  }) as unknown as T;
+}
+
+/**
+ * A log event as a producer may send it: the shared schema, less what the service fills in, with
+ * `attributes` and `source` bounded in depth and width.
+ */
+const incomingEventSchema = logEventSchema
+  .extend({
+    source: bounded(logEventSchema.shape.source),
+    attributes: bounded(logEventSchema.shape.attributes),
+  })
+  .partial({ id: true, ingestedAt: true, attributes: true });
 
 const classifyRequestSchema = z.object({ events: z.array(incomingEventSchema) });
 
