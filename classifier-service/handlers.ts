@@ -26,6 +26,8 @@ export interface RouteContext {
   queue: BatchQueue;
   readiness(): Readiness;
   classifier(): CachingClassifier | undefined;
+  /** Said on /healthz: set when the service runs unauthenticated. */
+  warning?: string;
 }
 
 /** A handler's answer: a JSON body, or text with its own content type. */
@@ -40,12 +42,13 @@ export interface Route {
   handle(context: RouteContext, request: IncomingMessage): Promise<Reply>;
 }
 
-/** 200 while the process is up, whatever the model is doing. */
+/** 200 while the process is up, whatever the model is doing; says so if it is unauthenticated. */
 const healthz: Route = {
   method: "GET",
   public: true,
-  async handle() {
-    return { status: 200, json: { status: "ok" } };
+  async handle(context) {
+    const body = context.warning === undefined ? {} : { warning: context.warning };
+    return { status: 200, json: { status: "ok", ...body } };
   },
 };
 

@@ -5,7 +5,7 @@ import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LabelModel } from "../core/classifier/types.js";
 import type { Config } from "../core/config/schema.js";
 import type { Logger } from "../core/logging/logger.js";
-import { bearerTokenCheck } from "./auth.js";
+import { serviceAuthorization, UNAUTHENTICATED_WARNING } from "./auth.js";
 import { BatchQueue } from "./batchQueue.js";
 import { HttpError } from "./errors.js";
 import { type Readiness, type Reply, ROUTES, type RouteContext } from "./handlers.js";
@@ -53,6 +53,7 @@ export class ClassifierService {
   readonly #server: Server;
   readonly #queue: BatchQueue;
   readonly #isAuthorized: (header: string | undefined) => boolean;
+  readonly #authMode: "bearer token" | "none";
   readonly #context: RouteContext;
   #state: ServiceState = "starting";
   #failure = "";
@@ -69,7 +70,9 @@ export class ClassifierService {
       concurrency: options.config.CLASSIFIER_CONCURRENCY,
       maxQueued: options.config.CLASSIFIER_MAX_QUEUED_BATCHES,
     });
-    this.#isAuthorized = bearerTokenCheck(options.config.CLASSIFIER_API_TOKEN);
+    const auth = serviceAuthorization(options.config);
+    this.#isAuthorized = auth.isAuthorized;
+    this.#authMode = auth.mode;
     this.metrics = new ServiceMetrics({
       classifier: () => this.#classifier,
       queue: this.#queue,
@@ -81,6 +84,7 @@ export class ClassifierService {
       metrics: this.metrics,
       queue: this.#queue,
       readiness: () => this.readiness(),
+      ...(auth.mode === "none" && { warning: UNAUTHENTICATED_WARNING }),
       classifier: () => this.#classifier,
     };
 
@@ -146,10 +150,11 @@ export class ClassifierService {
       });
     });
     this.#state = "loading";
+    if (this.#authMode === "none") this.#logger.warn({ url: this.url }, UNAUTHENTICATED_WARNING);
     this.#logger.info(
       {
         url: this.url,
-        auth: this.#config.CLASSIFIER_API_TOKEN === undefined ? "none" : "bearer token",
+        auth: this.#authMode === "none" ? "none (CLASSIFIER_AUTH=none)" : "bearer token",
         concurrency: this.#config.CLASSIFIER_CONCURRENCY,
         maxBatchSize: this.#config.CLASSIFIER_MAX_BATCH_SIZE,
         maxBodyBytes: this.#config.CLASSIFIER_MAX_BODY_BYTES,
