@@ -4,7 +4,7 @@ import type { Config } from "../core/config/schema.js";
 import type { Logger } from "../core/logging/logger.js";
 import { MAX_ATTRIBUTE_DEPTH } from "../core/normalize/attributes.js";
 import type { BatchQueue } from "./batchQueue.js";
-import { HttpError, QueueFullError } from "./errors.js";
+import { ClientGoneError, HttpError, QueueFullError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { readJsonBody } from "./requestBody.js";
 import { parseClassifyRequest } from "./validation.js";
@@ -116,10 +116,7 @@ const classify: Route = {
           stopTimer();
         }
       });
-      if (classified === undefined) {
-        // Nobody reads this answer; 499 (nginx's "client closed request") is for the metrics.
-        return { status: 499, json: { error: "client_closed", message: "the client went away" } };
-      }
+      if (classified === undefined) throw new ClientGoneError("while its batch waited");
       meter.countLabels(classified);
       return { status: 200, json: { events: classified } };
     } catch (error) {

@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BaselineModel } from "../core/classifier/baselineModel.js";
 import type { ClassifierInput, LabelModel, Verdict } from "../core/classifier/types.js";
 import { MAX_ATTRIBUTE_DEPTH } from "../core/normalize/attributes.js";
-import { classify, logEvent, send, startTestService, type TestService } from "./testSupport.js";
+import {
+  classify,
+  logEvent,
+  send,
+  sleep,
+  startTestService,
+  type TestService,
+} from "./testSupport.js";
 
 /** `{"events":[event]}` with `attributes.x` nested `depth` objects deep, built as text. */
 function deepAttributesBody(depth: number): string {
@@ -119,6 +128,39 @@ describe("a request the service fails to answer", { timeout: 60_000 }, () => {
       model.poison = false;
       const next = await classify(running.url, [logEvent("disk at 97% on /var")]);
       assert.equal(next.status, 200);
+    } finally {
+      await running.service.shutdown();
+    }
+  });
+});
+
+describe("a client that goes away mid-request", { timeout: 60_000 }, () => {
+  it('is counted as status="aborted", not 500, and logged below error level', async () => {
+    const running = await startTestService();
+    try {
+      await running.service.modelSettled();
+      const socket = connect(running.port, "127.0.0.1");
+      await once(socket, "connect");
+      socket.write(
+        "POST /v1/classify HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" +
+          'Content-Length: 1000\r\n\r\n{"events":[',
+      );
+      await sleep(50);
+      socket.destroy();
+
+      const aborted =
+        /^sentinel_classifier_http_requests_total\{route="\/v1\/classify",method="POST",status="aborted"\} 1$/m;
+      let metrics = "";
+      for (let i = 0; i < 200 && !aborted.test(metrics); i++) {
+        await sleep(25);
+        metrics = await running.service.metrics.registry.metrics();
+      }
+      assert.match(metrics, aborted);
+      assert.doesNotMatch(metrics, /status="500"/);
+      const errors = running.logs.filter((line) => JSON.parse(line).level >= 50);
+      assert.deepEqual(errors, [], "nothing at error level");
+      assert.ok(running.logs.some((line) => line.includes("request aborted")));
+      assert.equal((await classify(running.url, [logEvent("next")])).status, 200);
     } finally {
       await running.service.shutdown();
     }

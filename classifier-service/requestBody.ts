@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./errors.js";
+import { ClientGoneError, HttpError } from "./errors.js";
 
 /**
  * Reads a JSON request body of at most `maxBytes`: 415 unless the Content-Type is JSON, 413 as soon
@@ -53,13 +53,15 @@ function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
       cleanUp();
       resolve(Buffer.concat(chunks, received));
     };
+    // A client that disconnects mid-body makes the request emit "error" (ECONNRESET, "aborted")
+    // and then "close": either way the client is gone, not the service broken.
     const onError = (error: Error) => {
       cleanUp();
-      reject(error);
+      reject(request.destroyed ? new ClientGoneError("mid-body") : error);
     };
     const onClose = () => {
       cleanUp();
-      reject(new HttpError(400, "aborted", "the client closed the connection mid-body"));
+      reject(new ClientGoneError("mid-body"));
     };
     const cleanUp = () => {
       request.off("data", onData);

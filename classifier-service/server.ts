@@ -7,7 +7,7 @@ import type { Config } from "../core/config/schema.js";
 import type { Logger } from "../core/logging/logger.js";
 import { serviceAuthorization, UNAUTHENTICATED_WARNING } from "./auth.js";
 import { BatchQueue } from "./batchQueue.js";
-import { HttpError } from "./errors.js";
+import { ClientGoneError, HttpError } from "./errors.js";
 import { type Readiness, type Reply, ROUTES, type RouteContext } from "./handlers.js";
 import { ServiceMetrics } from "./metrics.js";
 import type { ModelFactory } from "./modelFactory.js";
@@ -273,7 +273,7 @@ export class ClassifierService {
     const path = pathOf(request.url);
     const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     const method = ROUTE_METHODS.has(request.method ?? "") ? (request.method as string) : "OTHER";
-    let reply: Reply;
+    let reply: Reply | undefined;
     try {
       if (!route?.public && !this.#isAuthorized(request.headers.authorization)) {
         throw new HttpError(401, "unauthorized", "a valid bearer token is required", {
@@ -289,28 +289,31 @@ export class ClassifierService {
       }
       reply = await route.handle(this.#context, request);
     } catch (error) {
-      reply = errorReply(error);
-      if (!(error instanceof HttpError)) {
-        this.#logger.error({ err: error, method, route: path }, "request failed");
+      if (!(error instanceof ClientGoneError)) {
+        reply = errorReply(error);
+        if (!(error instanceof HttpError)) {
+          this.#logger.error({ err: error, method, route: path }, "request failed");
+        }
       }
     }
 
-    try {
-      this.#send(request, response, reply);
-    } catch (error) {
-      // Say, a reply too deep for JSON.stringify: the client gets a 500, the process lives on.
-      this.#logger.error({ err: error, method, route: path }, "the reply could not be sent");
-      reply = errorReply(error);
-      this.#send(request, response, reply);
+    // A client gone before its answer went out is no failure of the service: counted apart.
+    const gone = reply === undefined || response.destroyed;
+    if (reply !== undefined && !gone) {
+      try {
+        this.#send(request, response, reply);
+      } catch (error) {
+        // Say, a reply too deep for JSON.stringify: the client gets a 500, the process lives on.
+        this.#logger.error({ err: error, method, route: path }, "the reply could not be sent");
+        reply = errorReply(error);
+        this.#send(request, response, reply);
+      }
     }
-    this.metrics.requests.inc({
-      route: route === undefined ? "unmatched" : path,
-      method,
-      status: String(reply.status),
-    });
+    const status = gone ? "aborted" : String(reply?.status);
+    this.metrics.requests.inc({ route: route === undefined ? "unmatched" : path, method, status });
     this.#logger.debug(
-      { method, route: path, status: reply.status, ms: Math.round(performance.now() - started) },
-      "request",
+      { method, route: path, status, ms: Math.round(performance.now() - started) },
+      gone ? "request aborted: the client went away before the answer" : "request",
     );
   }
 
