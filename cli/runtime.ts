@@ -8,6 +8,7 @@ import type { Config } from "../core/config/schema.js";
 import { ModelLoadError } from "../core/llm/errors.js";
 import { createLogger, type Logger } from "../core/logging/logger.js";
 import { type MetricsReporting, startMetricsReporting } from "../core/metrics/reporting.js";
+import type { Readiness } from "../core/metrics/scrapeServer.js";
 import { parsePositiveInt, parseSuggestions } from "./commands/options.js";
 
 export interface Runtime {
@@ -19,12 +20,17 @@ export interface Runtime {
  * Metrics for a long-running command: pushed with remote write when configured, served at
  * /metrics when SENTINEL_METRICS_PORT is set. Stop it after the pipeline has stopped.
  */
-export function startProcessMetrics(runtime: Runtime, job: string): Promise<MetricsReporting> {
+export function startProcessMetrics(
+  runtime: Runtime,
+  job: string,
+  readiness?: () => Readiness,
+): Promise<MetricsReporting> {
   const { config, logger } = runtime;
   return startMetricsReporting({
     config,
     logger,
     job,
+    ...(readiness && { readiness }),
     ...(config.SENTINEL_METRICS_PORT !== undefined && { scrapePort: config.SENTINEL_METRICS_PORT }),
   });
 }

@@ -9,14 +9,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { build } from "esbuild";
+import {
+  ESM_REQUIRE_BANNER,
+  FUNCTION_EXTERNALS,
+  LAMBDA_BUDGET_BYTES,
+  lambdaEsbuildOptions,
+} from "./lambdaBundling.mjs";
 
-/** A Lambda bundle past this fails the build: the cold start grows with the code it loads. */
-const LAMBDA_BUDGET_BYTES = 1_000_000;
-
-// Lets bundled CommonJS dependencies call require() inside an ES module.
-const banner = {
-  js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-};
+const banner = { js: ESM_REQUIRE_BANNER };
 
 const outRoot = process.argv[2] ?? "dist";
 
@@ -48,40 +48,20 @@ function lambdaHandlers(dir) {
     );
 }
 
-const functionBuild = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  minify: true,
-  sourcemap: true,
-  metafile: true,
-  logLevel: "warning",
-  // The packages' ES module builds, which esbuild can tree-shake (the AWS SDK's CommonJS builds
-  // bring every command and protocol along).
-  mainFields: ["module", "main"],
-  // Never in a Lambda or Function bundle: the LLM runs only in the classifier service, and logs
-  // are read on a terminal only from the CLI (core/logging loads pino-pretty on a terminal only).
-  external: ["node-llama-cpp", "pino-pretty"],
-  banner,
-};
+// The options shared with the CDK app's NodejsFunction (scripts/lambdaBundling.mjs).
+const functionBuild = { ...lambdaEsbuildOptions, metafile: true, logLevel: "warning" };
 
-// The Lambda Node.js runtimes include the AWS SDK v3 (`@aws-sdk/*`), and a Node.js 18+ runtime
-// resolves ES module imports of it: the bundles use it rather than carrying a second copy, as the
-// CDK's NodejsFunction does by default (the same code infra/ deploys). Locally (`sentinel
-// lambda-runner`, compose) it resolves from node_modules.
 const lambdas = await build({
   ...functionBuild,
   entryPoints: lambdaHandlers("functions/aws"),
   outdir: `${outRoot}/functions/aws`,
-  external: [...functionBuild.external, "@aws-sdk/*"],
 });
 // The Functions host provides @azure/functions-core to the app it loads (package.json "main").
 const azure = await build({
   ...functionBuild,
   entryPoints: ["functions/azure/index.ts"],
   outdir: `${outRoot}/functions/azure`,
-  external: [...functionBuild.external, "@azure/functions-core"],
+  external: [...FUNCTION_EXTERNALS, "@azure/functions-core"],
 });
 
 function bundleSizes(result, budget) {

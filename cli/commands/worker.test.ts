@@ -12,6 +12,7 @@ import type { ClassifiedEvent } from "../../core/events/types.js";
 import { eventMessage } from "../../core/kafka/logEventRecords.js";
 import { DurableProducer } from "../../core/kafka/producer.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
+import { jsonValues, readTopic } from "../../core/kafka/testing/readTopic.js";
 import type { LoadLlmOptions } from "../../core/llm/index.js";
 import { createLogger } from "../../core/logging/logger.js";
 import { connectKafka, type KafkaConnection } from "../kafka.js";
@@ -89,26 +90,6 @@ class StubLlm implements LabelModel {
   }
 }
 
-/** Reads a topic from the start until it holds `count` values (or the time runs out). */
-async function readTopic<T>(topic: string, count: number, timeoutMs = 60_000): Promise<T[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${topic}`, maxWaitTimeInMs: 100 });
-  const values: T[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(JSON.parse(String(message.value)) as T);
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (values.length < count && Date.now() < deadline) await sleep(100);
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
-}
-
 /**
  * Runs the worker against the mock cluster on the runtime's topics: sends three raw events,
  * reads them back classified, then stops the worker as SIGTERM would.
@@ -118,6 +99,7 @@ async function classifyThroughWorker(
   options: Parameters<typeof runClassifyWorker>[0],
   loadLlm?: WorkerDependencies["loadLlm"],
   lagMetric?: WorkerDependencies["lagMetric"],
+  whileRunning?: () => Promise<void>,
 ): Promise<ClassifiedEvent[]> {
   for (const topic of rt.topics) await cluster.createTopic(topic, 1, 1);
   let stop = () => {};
@@ -149,7 +131,11 @@ async function classifyThroughWorker(
   await out.send(rt.config.KAFKA_TOPIC_RAW, events.map(eventMessage));
   await out.disconnect();
   try {
-    return await readTopic<ClassifiedEvent>(rt.config.KAFKA_TOPIC_CLASSIFIED, 3);
+    const classified = jsonValues<ClassifiedEvent>(
+      await readTopic(kafka, rt.config.KAFKA_TOPIC_CLASSIFIED, 3, { timeoutMs: 60_000 }),
+    );
+    await whileRunning?.();
+    return classified;
   } finally {
     stop();
     await running;
@@ -276,6 +262,23 @@ describe("sentinel worker classify", () => {
       ["stub-llm", "stub-llm", "stub-llm"],
     );
     assert.equal(model.disposed, true, "the model is disposed when the worker stops");
+  });
+
+  it("answers /readyz on its metrics port once it classifies, for the container's health check", async () => {
+    const rt = runtime({ SENTINEL_METRICS_PORT: "0", SENTINEL_METRICS_HOST: "127.0.0.1" });
+    let answer: { status: number; body: unknown } | undefined;
+    await classifyThroughWorker(rt, { baseline: true }, undefined, undefined, async () => {
+      const serving = rt.lines
+        .map((line) => JSON.parse(line) as { msg?: string; url?: string })
+        .find((line) => line.msg === "serving metrics for scraping");
+      assert.ok(serving?.url, "the metrics server's address is logged");
+      const response = await fetch(serving.url.replace("/metrics", "/readyz"));
+      answer = { status: response.status, body: await response.json() };
+    });
+    assert.deepEqual(answer, {
+      status: 200,
+      body: { status: "ready", reason: "classifying with baseline" },
+    });
   });
 
   it("writes its consumer lag as CloudWatch EMF lines when SENTINEL_CLOUDWATCH_METRICS_NAMESPACE is set, until it stops", async () => {

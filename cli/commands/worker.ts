@@ -74,7 +74,10 @@ export async function runClassifyWorker(
     model,
     options.suggestions ?? config.SENTINEL_SUGGESTIONS,
   );
-  const metrics = await startProcessMetrics(runtime, "sentinel-worker");
+  // /readyz (with SENTINEL_METRICS_PORT) for the container's health check: the model is loaded by
+  // now; ready once the consumer runs, not while it starts or stops.
+  let readiness = { ready: false, reason: "starting: connecting to Kafka" };
+  const metrics = await startProcessMetrics(runtime, "sentinel-worker", () => readiness);
   const { kafka, producer } = await (dependencies.connect ?? connectKafka)(
     runtime,
     options.brokers,
@@ -82,6 +85,7 @@ export async function runClassifyWorker(
   const worker = classifierWorker({ kafka, settings: config, classifier, producer, logger });
   const stopped = (dependencies.untilStopped ?? untilSignal)(runtime);
   await worker.start();
+  readiness = { ready: true, reason: `classifying with ${classifier.modelName}` };
   // For ECS autoscaling: the lag as a CloudWatch metric, through the task's log stream (stdout).
   const namespace = config.SENTINEL_CLOUDWATCH_METRICS_NAMESPACE;
   const lagMetric = namespace
@@ -103,6 +107,7 @@ export async function runClassifyWorker(
     "classifier worker started",
   );
   await stopped;
+  readiness = { ready: false, reason: "stopping" };
   await lagMetric?.stop();
   await worker.stop();
   await producer.disconnect();

@@ -74,6 +74,30 @@ describe("startMetricsReporting", () => {
     await reporting.stop();
   });
 
+  it("answers /readyz from the process's readiness: 503 with the reason until ready, then 200", async () => {
+    let readiness = { ready: false, reason: "starting" };
+    const reporting = await startMetricsReporting({
+      config: config({}),
+      logger,
+      job: "readiness-test",
+      scrapePort: 0,
+      pushOnInterval: false,
+      readiness: () => readiness,
+    });
+    try {
+      const url = String(reporting.scrapeUrl).replace("/metrics", "/readyz");
+      const before = await fetch(url);
+      assert.equal(before.status, 503);
+      assert.deepEqual(await before.json(), { status: "not_ready", reason: "starting" });
+      readiness = { ready: true, reason: "classifying" };
+      const after = await fetch(url);
+      assert.equal(after.status, 200);
+      assert.deepEqual(await after.json(), { status: "ready", reason: "classifying" });
+    } finally {
+      await reporting.stop();
+    }
+  });
+
   it("keeps going without a scrape endpoint when its port is taken", async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

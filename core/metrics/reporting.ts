@@ -4,7 +4,7 @@ import type { Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "./catalog.js";
 import { RemoteWriteClient } from "./remoteWrite/client.js";
 import { MetricsPusher, type PusherStats, type PushOptions } from "./remoteWrite/pusher.js";
-import { type ScrapeServer, startScrapeServer } from "./scrapeServer.js";
+import { type Readiness, type ScrapeServer, startScrapeServer } from "./scrapeServer.js";
 import { type MetricsConfig, remoteWriteSettings } from "./settings.js";
 
 export interface MetricsReportingOptions {
@@ -18,6 +18,8 @@ export interface MetricsReportingOptions {
   metrics?: PipelineMetrics;
   /** Serve /metrics on this port (0: a free one); long-running processes pass SENTINEL_METRICS_PORT. */
   scrapePort?: number;
+  /** With scrapePort: what the scrape server's `/readyz` answers. */
+  readiness?: () => Readiness;
   /**
    * Push every SENTINEL_METRICS_PUSH_INTERVAL_SECONDS. Default: yes, except inside AWS Lambda,
    * where handlers call flush() at the end of each invocation instead.
@@ -84,6 +86,7 @@ export async function startMetricsReporting(
         host: config.SENTINEL_METRICS_HOST,
         port: options.scrapePort,
         logger,
+        ...(options.readiness && { readiness: options.readiness }),
       });
       logger.info({ url: server.url }, "serving metrics for scraping");
     } catch (error) {

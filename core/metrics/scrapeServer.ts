@@ -3,6 +3,12 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../logging/logger.js";
 
+/** What `GET /readyz` answers: 200 when ready, else 503, with the reason either way. */
+export interface Readiness {
+  ready: boolean;
+  reason: string;
+}
+
 export interface ScrapeServer {
   /** e.g. http://127.0.0.1:9464/metrics */
   readonly url: string;
@@ -12,7 +18,8 @@ export interface ScrapeServer {
 
 /**
  * A tiny HTTP server for Prometheus-style scraping of a long-running process: `GET /metrics`
- * answers the registry in the text exposition format; anything else is 404.
+ * answers the registry in the text exposition format, `GET /readyz` the process's readiness when
+ * it says how to tell (a container health check); anything else is 404.
  *
  * @example
  * const server = await startScrapeServer({ registry, host: "0.0.0.0", port: 9464 });
@@ -23,11 +30,19 @@ export async function startScrapeServer(options: {
   /** 0 picks a free port. */
   port: number;
   logger?: Logger;
+  readiness?: () => Readiness;
 }): Promise<ScrapeServer> {
-  const { registry, logger } = options;
+  const { registry, logger, readiness } = options;
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
-    if (path !== "/metrics" || (request.method !== "GET" && request.method !== "HEAD")) {
+    const readable = request.method === "GET" || request.method === "HEAD";
+    if (path === "/readyz" && readiness && readable) {
+      const { ready, reason } = readiness();
+      response.writeHead(ready ? 200 : 503, { "Content-Type": "application/json" });
+      response.end(JSON.stringify({ status: ready ? "ready" : "not_ready", reason }));
+      return;
+    }
+    if (path !== "/metrics" || !readable) {
       response.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
       return;
     }
