@@ -92,19 +92,27 @@ describe("graceful shutdown", () => {
   });
 });
 
+/** The environment main.ts runs in: this one's, no token, a free port on 127.0.0.1, no .env. */
+function mainEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SENTINEL_ENV_FILE: EMPTY_ENV_FILE,
+    CLASSIFIER_HOST: "127.0.0.1",
+    CLASSIFIER_PORT: "0",
+    ...extra,
+  };
+  delete env.CLASSIFIER_API_TOKEN;
+  return env;
+}
+
 describe("main", () => {
   it("starts unready without SENTINEL_MODEL, says why, and exits 0 on SIGTERM", async () => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      SENTINEL_ENV_FILE: EMPTY_ENV_FILE,
+    const env = mainEnv({
       SENTINEL_LOG_FORMAT: "json",
       SENTINEL_LOG_LEVEL: "info",
-      CLASSIFIER_HOST: "127.0.0.1",
-      CLASSIFIER_PORT: "0",
       CLASSIFIER_AUTH: "none",
-    };
+    });
     delete env.SENTINEL_MODEL;
-    delete env.CLASSIFIER_API_TOKEN;
     const child = spawn(process.execPath, ["--import", "tsx", MAIN], { env });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     let stderr = "";
@@ -154,13 +162,7 @@ describe("main", () => {
   });
 
   it("refuses to start without a token unless CLASSIFIER_AUTH=none, exit 2 naming the variable", async () => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      SENTINEL_ENV_FILE: EMPTY_ENV_FILE,
-      CLASSIFIER_HOST: "127.0.0.1",
-      CLASSIFIER_PORT: "0",
-    };
-    delete env.CLASSIFIER_API_TOKEN;
+    const env = mainEnv();
     delete env.CLASSIFIER_AUTH;
     const child = spawn(process.execPath, ["--import", "tsx", MAIN], { env });
     let stderr = "";
