@@ -1,3 +1,4 @@
+import { renderOptionsFrom } from "../core/alerting/createChannels.js";
 import { alertRulesFromConfig } from "../core/alerting/createNotifier.js";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { Config } from "../core/config/schema.js";
@@ -20,6 +21,7 @@ export class EmbeddedReport {
       alertRules: alertRulesFromConfig(config),
       dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
       top: options.top,
+      mask: renderOptionsFrom(config).mask,
     });
     this.#detector = options.detect ? embeddedDetector(config).detector : undefined;
   }

@@ -1,15 +1,16 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { renderOptionsFrom } from "../core/alerting/createChannels.js";
 import { stateDir } from "../core/config/stateDir.js";
 import { FileCheckpointStore } from "../core/files/checkpointStore.js";
 import { CheckpointConflictError } from "../core/ingestion/checkpoint.js";
 import { CallbackEventSink, type EventSink, KafkaEventSink } from "../core/ingestion/eventSink.js";
 import type { Logger } from "../core/logging/logger.js";
+import { addMaskOption, eventLine, summaryText } from "./analysisOutput.js";
 import { parseOutput, parsePositiveInt } from "./commands/options.js";
 import { EmbeddedReport } from "./embeddedReport.js";
 import { exitQuietlyOnBrokenPipe, LineWriter } from "./io.js";
 import { addKafkaOptions, connectKafka } from "./kafka.js";
-import { renderSummary } from "./renderSummary.js";
 import { addModelOptions, createClassifier, type ModelChoice, type Runtime } from "./runtime.js";
 
 /**
@@ -21,6 +22,7 @@ import { addModelOptions, createClassifier, type ModelChoice, type Runtime } fro
 export interface IngestTargetOptions extends ModelChoice {
   to: "embedded" | "kafka";
   output: "summary" | "json" | "jsonl";
+  mask: boolean;
   top: number;
   brokers?: string;
   checkpointDir?: string;
@@ -33,7 +35,7 @@ export interface IngestTarget {
   close(): Promise<void>;
 }
 
-/** `--to`, `-o/--output`, `--top`, the model options and `--brokers`. */
+/** `--to`, `-o/--output`, `--mask`, `--top`, the model options and `--brokers`. */
 export function addIngestTargetOptions(command: Command): Command {
   command
     .addOption(
@@ -55,7 +57,7 @@ export function addIngestTargetOptions(command: Command): Command {
       "--checkpoint-dir <dir>",
       "where checkpoints are kept (default: <SENTINEL_STATE_DIR>/checkpoints)",
     );
-  return addKafkaOptions(addModelOptions(command));
+  return addKafkaOptions(addModelOptions(addMaskOption(command)));
 }
 
 /** A checkpoint another run advanced: this run stops without saving, with exit status 1. */
@@ -111,19 +113,19 @@ async function embeddedTarget(
   });
   const stdout = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
+  const mask = options.mask ? renderOptionsFrom(runtime.config).mask : undefined;
   return {
     sink: new CallbackEventSink(async (events) => {
       const classified = await classifier.classify(events);
       await report.recordClassified(classified);
       if (options.output === "jsonl") {
-        for (const event of classified) await stdout.write(JSON.stringify(event));
+        for (const event of classified) await stdout.write(eventLine(event, mask));
         await stdout.flush();
       }
     }),
     async close() {
       const summary = await report.finish(classifier);
-      if (options.output === "json") await stdout.write(JSON.stringify(summary, null, 2));
-      if (options.output === "summary") await stdout.write(renderSummary(summary));
+      if (options.output !== "jsonl") await stdout.write(summaryText(summary, options.output));
       await stdout.end();
       await classifier.model.dispose?.();
     },

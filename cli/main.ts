@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../core/config/load.js";
 import { ModelLoadError } from "../core/llm/errors.js";
 import { ModelUnavailableError } from "../core/llm/modelSource.js";
+import { forTerminal } from "../core/logging/terminalText.js";
 import { SyntheticOptionsError } from "../core/synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
@@ -14,6 +15,7 @@ import { registerRun } from "./commands/run.js";
 import { registerTemplates } from "./commands/templates.js";
 import { registerWorker } from "./commands/worker.js";
 import { UsageError } from "./io.js";
+import { InputDecodingError } from "./sources/file/inputEncoding.js";
 
 const program = new Command()
   .name("sentinel")
@@ -44,20 +46,21 @@ function exitCodeFor(error: unknown): number {
   if (
     error instanceof ConfigError ||
     error instanceof UsageError ||
+    error instanceof InputDecodingError ||
     error instanceof SyntheticOptionsError
   ) {
-    process.stderr.write(`sentinel: ${error.message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 2;
   }
   if (error instanceof ModelUnavailableError || error instanceof ModelLoadError) {
-    process.stderr.write(`sentinel: ${error.message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 1;
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-    process.stderr.write(`sentinel: ${(error as Error).message}\n`);
+    process.stderr.write(`sentinel: ${forTerminal((error as Error).message)}\n`);
     return 2;
   }
-  process.stderr.write(`sentinel: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`sentinel: ${forTerminal((error as Error).stack ?? String(error))}\n`);
   return 1;
 }

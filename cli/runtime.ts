@@ -37,11 +37,13 @@ export function startProcessMetrics(
 
 /** Configuration and logging, validated once at the start of every command. */
 export function startRuntime(): Runtime {
-  const config = loadConfig();
+  const warnings: string[] = [];
+  const config = loadConfig({ warn: (message) => warnings.push(message) });
   const logger = createLogger({
     level: config.SENTINEL_LOG_LEVEL,
     format: config.SENTINEL_LOG_FORMAT,
   });
+  for (const warning of warnings) logger.warn(warning);
   return { config, logger };
 }
 

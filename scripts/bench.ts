@@ -20,6 +20,7 @@ import { writeTinyModel } from "../fine-tune/gguf/tinyModel.js";
 import { benchDetection } from "./bench/detection.js";
 import { benchIngestAws } from "./bench/ingestAws.js";
 import { benchIngestLoki } from "./bench/ingestLoki.js";
+import { benchMask } from "./bench/mask.js";
 import { benchMetrics } from "./bench/metrics.js";
 import { benchNotifier } from "./bench/notifier.js";
 
@@ -303,5 +304,6 @@ if (!only || only === "notifier") await benchNotifier(report);
 if (!only || only === "aws") await benchIngestAws(report);
 if (!only || only === "loki") await benchIngestLoki(report);
 if (!only || only === "metrics") await benchMetrics(report);
+if (!only || only === "mask") await benchMask(report);
 writeFileSync(`${BENCH_DIR}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results));

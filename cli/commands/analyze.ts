@@ -1,9 +1,11 @@
 import { createWriteStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
+import { renderOptionsFrom } from "../../core/alerting/createChannels.js";
 import { eventMessage } from "../../core/kafka/logEventRecords.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import type { InputFormat } from "../../core/normalize/index.js";
+import { addMaskOption, eventLine, summaryText } from "../analysisOutput.js";
 import { EmbeddedReport } from "../embeddedReport.js";
 import {
   exitQuietlyOnBrokenPipe,
@@ -16,7 +18,6 @@ import {
 import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
-import { renderSummary } from "../renderSummary.js";
 import {
   addModelOptions,
   createClassifier,
@@ -31,6 +32,7 @@ import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
 interface AnalyzeOptions extends ModelChoice {
   format: InputFormat;
   output: "summary" | "json" | "jsonl";
+  mask: boolean;
   rejects?: string;
   service?: string;
   top: number;
@@ -66,7 +68,7 @@ export function registerAnalyze(program: Command): void {
       "where events go: stdout (classify here) or kafka (the raw-logs topic)",
       "stdout",
     );
-  addKafkaOptions(addModelOptions(command)).action(analyze);
+  addKafkaOptions(addModelOptions(addMaskOption(command))).action(analyze);
 }
 
 async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
@@ -100,9 +102,10 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   const stdout = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
   if (options.output === "jsonl") {
+    const mask = options.mask ? renderOptionsFrom(config).mask : undefined;
     sinks.push({
       classified: async (events) => {
-        for (const event of events) await stdout.write(JSON.stringify(event));
+        for (const event of events) await stdout.write(eventLine(event, mask));
       },
     });
   }
@@ -136,8 +139,7 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   status.clear();
   await rejectsFile?.end();
   const summary = await report.finish(classifier);
-  if (options.output === "json") await stdout.write(JSON.stringify(summary, null, 2));
-  if (options.output === "summary") await stdout.write(renderSummary(summary));
+  if (options.output !== "jsonl") await stdout.write(summaryText(summary, options.output));
   await stdout.end();
   await classifier.model.dispose?.();
 
@@ -162,9 +164,11 @@ async function* countBytes(
   }
 }
 
+/** `api.log`, `api.log.gz` and `api.jsonl` are the service `api`. */
 function defaultServiceName(path: string): string {
   if (path === "-") return "unknown";
-  return basename(path, extname(path)) || "unknown";
+  const name = basename(path).replace(/\.gz$/i, "");
+  return basename(name, extname(name)) || "unknown";
 }
 
 /**

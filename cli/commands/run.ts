@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { createChannels } from "../../core/alerting/createChannels.js";
+import { createChannels, renderOptionsFrom } from "../../core/alerting/createChannels.js";
 import { createNotifier } from "../../core/alerting/createNotifier.js";
 import type { NotifyTicket } from "../../core/alerting/notifier.js";
 import { stateDir } from "../../core/config/stateDir.js";
@@ -8,6 +8,7 @@ import type { Label } from "../../core/events/types.js";
 import type { InputFormat } from "../../core/normalize/index.js";
 import { resolveSecrets } from "../../core/secrets/resolveSecrets.js";
 import type { Scenario } from "../../core/synthetic/index.js";
+import { addMaskOption, eventLine } from "../analysisOutput.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { PersistentDetector } from "../pipeline/embeddedDetector.js";
 import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
@@ -20,6 +21,7 @@ import {
   startRuntime,
 } from "../runtime.js";
 import { followFile } from "../sources/file/fileFollower.js";
+import { fileEncoding } from "../sources/file/inputEncoding.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
 import { pacedSyntheticLines } from "../sources/pacedSynthetic.js";
@@ -35,6 +37,7 @@ interface RunOptions extends ModelChoice {
   seed: number;
   format: InputFormat;
   output: "none" | "jsonl";
+  mask: boolean;
   service?: string;
 }
 
@@ -60,7 +63,7 @@ export function registerRun(program: Command): void {
       "none",
     )
     .option("--service <name>", "service name for lines that do not carry one");
-  addModelOptions(command).action(run);
+  addModelOptions(addMaskOption(command)).action(run);
 }
 
 async function run(options: RunOptions): Promise<void> {
@@ -69,6 +72,10 @@ async function run(options: RunOptions): Promise<void> {
   }
   if (options.output !== "none" && options.output !== "jsonl")
     throw new UsageError("--output takes none or jsonl");
+  if (options.follow && fileEncoding(options.follow) === "gzip")
+    throw new UsageError(
+      `${options.follow} is gzip-compressed: a compressed file is not followed (sentinel analyze reads it)`,
+    );
   const loaded = startRuntime();
   // The alert channels' credentials may live in Secrets Manager (SMTP_CREDENTIALS_SECRET_ARN, ...).
   const runtime = { ...loaded, config: await resolveSecrets(loaded.config) };
@@ -146,10 +153,11 @@ async function run(options: RunOptions): Promise<void> {
   ];
   const stdout = new LineWriter(process.stdout);
   if (options.output === "jsonl") {
+    const mask = options.mask ? renderOptionsFrom(config).mask : undefined;
     exitQuietlyOnBrokenPipe(process.stdout);
     sinks.push({
       classified: async (events) => {
-        for (const event of events) await stdout.write(JSON.stringify(event));
+        for (const event of events) await stdout.write(eventLine(event, mask));
         await stdout.flush();
       },
     });

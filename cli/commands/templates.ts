@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { jsonForTerminal } from "../../core/logging/terminalText.js";
 import type { InputFormat } from "../../core/normalize/index.js";
 import { TemplateKeyer } from "../../core/templates/templateKey.js";
 import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
@@ -39,15 +40,19 @@ async function templates(file: string, options: { format: InputFormat }): Promis
       const outcome = lineToEvent.convert(line, ingestedAt);
       if (outcome.ok) {
         const { templateId, template } = keyer.keyOf(outcome.event.message);
-        await out.write(JSON.stringify({ line: line.number, templateId, template }));
+        await out.write(
+          jsonForTerminal(JSON.stringify({ line: line.number, templateId, template })),
+        );
       } else {
         await out.write(
-          JSON.stringify({
-            line: line.number,
-            templateId: null,
-            template: null,
-            rejected: outcome.reason,
-          }),
+          jsonForTerminal(
+            JSON.stringify({
+              line: line.number,
+              templateId: null,
+              template: null,
+              rejected: outcome.reason,
+            }),
+          ),
         );
       }
     }

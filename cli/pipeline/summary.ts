@@ -1,3 +1,4 @@
+import { type MaskOptions, maskSensitive } from "../../core/alerting/mask.js";
 import type { AlertRules, Channel } from "../../core/alerting/rules.js";
 import type { AlertKind } from "../../core/alerting/types.js";
 import type { CacheStats } from "../../core/classifier/classificationCache.js";
@@ -69,6 +70,11 @@ export interface SummaryOptions {
   top?: number;
   /** Bounds memory on inputs with huge numbers of distinct templates or services. */
   maxTracked?: number;
+  /**
+   * What the alerts mask beyond secrets (e-mail, IP addresses). Secrets are always masked in the
+   * report: its templates, examples and explanations are for people, as alerts are.
+   */
+  mask?: MaskOptions;
 }
 
 const OTHER = "(other)";
@@ -110,7 +116,7 @@ export class AnalysisSummary {
   #detector: DetectorStatus | undefined;
 
   constructor(options: SummaryOptions) {
-    this.#options = { top: 5, maxTracked: 50_000, ...options };
+    this.#options = { top: 5, maxTracked: 50_000, mask: {}, ...options };
     this.#wouldAlert = new WouldAlert({
       rules: options.alertRules,
       dedupWindowMs: options.dedupWindowMs,
@@ -163,9 +169,9 @@ export class AnalysisSummary {
       if (this.#templates.size >= this.#options.maxTracked) return;
       stat = {
         templateId,
-        template,
+        template: this.#mask(template),
         count: 0,
-        example: event.message,
+        example: this.#mask(event.message),
         services: [],
         label,
         serviceSet: new Set(),
@@ -189,7 +195,8 @@ export class AnalysisSummary {
 
   /** An anomaly the detector raised: listed in the report, and considered for alerting. */
   recordDetected(anomaly: Anomaly): void {
-    if (this.#anomalies.length < this.#options.maxTracked) this.#anomalies.push(anomaly);
+    if (this.#anomalies.length < this.#options.maxTracked)
+      this.#anomalies.push({ ...anomaly, explanation: this.#mask(anomaly.explanation) });
     this.recordAnomaly(anomaly);
   }
 
@@ -217,7 +224,16 @@ export class AnalysisSummary {
     const { key, channels, sentOn } = decision;
     let stat = this.#alerts.get(key);
     if (!stat && this.#alerts.size < this.#options.maxTracked) {
-      stat = { key, ...describe(), channels, sent: 0, suppressed: 0 };
+      const { template, example, ...described } = describe();
+      stat = {
+        key,
+        ...described,
+        template: this.#mask(template),
+        example: this.#mask(example),
+        channels,
+        sent: 0,
+        suppressed: 0,
+      };
       this.#alerts.set(key, stat);
     }
     for (const channel of sentOn) this.#sent[channel]++;
@@ -227,6 +243,10 @@ export class AnalysisSummary {
       this.#suppressed++;
       if (stat) stat.suppressed++;
     }
+  }
+
+  #mask(text: string): string {
+    return maskSensitive(text, this.#options.mask);
   }
 
   report(classifier: { model: string; modelCalls: number; cache: CacheStats }): SummaryReport {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskSensitive } from "./mask.js";
+import { maskSensitive, maskValue } from "./mask.js";
 
 // Every secret below is an obvious fake (AWS's documented example key, "NotARealPassword").
 
@@ -152,5 +152,133 @@ describe("maskSensitive", () => {
     const once = maskSensitive(text, { maskEmails: true, maskIps: true });
     assert.equal(maskSensitive(once, { maskEmails: true, maskIps: true }), once);
     assert.doesNotMatch(once, /AKIAIOSFODNN7EXAMPLE|abc123def|a@b\.io|10\.0\.0\.1|:p@/);
+  });
+});
+
+// The secret shapes the well-known scanners (gitleaks, detect-secrets) look for. Each positive
+// keeps its non-secret context; each negative is prose that must come through unchanged.
+const MASKED: [name: string, text: string, expected: string][] = [
+  ["AWS access key id", "key=AKIAIOSFODNN7EXAMPLE", "key=AKIA****"],
+  ["AWS access key id, bare", "using AKIAIOSFODNN7EXAMPLE now", "using AKIA**** now"],
+  [
+    "AWS secret key after the word secret",
+    "aws secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY rejected",
+    "aws secret **** rejected",
+  ],
+  [
+    "AWS secret key after 'secret access key'",
+    "secret access key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "secret access key ****",
+  ],
+  [
+    "GCP API key",
+    "maps key AIzaSyA-FAKEFAKEFAKEFAKEFAKEFAKE0123456 denied",
+    "maps key AIza**** denied",
+  ],
+  [
+    "Azure storage AccountKey",
+    "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=ZmFrZQ==;EndpointSuffix=core",
+    "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=****;EndpointSuffix=core",
+  ],
+  [
+    "Azure SAS sig",
+    "GET /c/b?sv=2022&sig=ZmFrZQ%3D&se=1 403",
+    "GET /c/b?sv=2022&sig=****&se=1 403",
+  ],
+  [
+    "GitHub classic token",
+    "push with ghp_FAKE0123456789abcdefghijklmnopqrstuv ok",
+    "push with ghp_**** ok",
+  ],
+  ["GitHub OAuth token", "gho_FAKE0123456789abcdefghijklmnopqrstuv", "gho_****"],
+  ["GitHub user token", "(ghu_FAKE0123456789abcdefghijklmnopqrstuv)", "(ghu_****)"],
+  ["GitHub server token", "ghs_FAKE0123456789abcdefghijklmnopqrstuv.", "ghs_****."],
+  ["GitHub refresh token", "ghr_FAKE0123456789abcdefghijklmnopqrstuv", "ghr_****"],
+  [
+    "GitHub fine-grained token",
+    "token github_pat_11FAKE0123456789_abcdefghijklmnopqrstuvwxyz0123456789 expired",
+    "token github_pat_**** expired",
+  ],
+  ["GitLab token", "glpat-FAKEfake0123456789ab used", "glpat-**** used"],
+  ["Slack bot token", "slack xoxb-123456789012-FAKEfakeFAKE failed", "slack xoxb-**** failed"],
+  ["Slack user token", "xoxp-123456789012-FAKEfakeFAKE", "xoxp-****"],
+  [
+    "Stripe secret key",
+    "charge with sk_live_FAKEfake01234567 failed",
+    "charge with sk_live_**** failed",
+  ],
+  ["Stripe restricted key", "rk_live_FAKEfake01234567", "rk_live_****"],
+  [
+    "private key block",
+    "key -----BEGIN OPENSSH PRIVATE KEY-----\nZmFrZQ==\n-----END OPENSSH PRIVATE KEY----- loaded",
+    "key [OPENSSH private key] loaded",
+  ],
+  ["JWT", "jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.ZmFrZQ rejected", "jwt=[jwt] rejected"],
+  ["Bearer", "Authorization: Bearer fake-0123456789", "Authorization: Bearer ****"],
+  ["Basic", "sent Basic dXNlcjpOb3RBUmVhbA== upstream", "sent Basic **** upstream"],
+  [
+    "URL password",
+    "dial postgres://app:NotARealPassword@db:5432/x failed",
+    "dial postgres://app:****@db:5432/x failed",
+  ],
+  ["password=", "login password=hunter2 user=bob", "login password=**** user=bob"],
+  ["password: quoted", "password: 'hunter2' rejected", "password: '****' rejected"],
+  ["password then a quoted value", 'password "hunter2" rejected', 'password "****" rejected'],
+  ["passwd", "passwd=hunter2", "passwd=****"],
+  ["pwd", "pwd: hunter2", "pwd: ****"],
+  ["secret", 'client_secret="fake-value"', 'client_secret="****"'],
+  ["token", "token: fake.token.42 ok", "token: **** ok"],
+  ["api key", "api-key=fake42", "api-key=****"],
+  ["api_key spaced", "api_key 0123456789abcdef", "api_key ****"],
+  ["access key", "access_key: fake42", "access_key: ****"],
+  ["JSON secret", '{"clientSecret":"fake42","n":1}', '{"clientSecret":"****","n":1}'],
+];
+
+const UNCHANGED: string[] = [
+  "password reset requested for bob",
+  "token bucket empty, throttling",
+  "the secretary approved the change",
+  "api key rotated by ops",
+  "secret manager unavailable",
+  "max_tokens=256 total_tokens: 5",
+  "access key created",
+  "ghp_short is not a token",
+  "checkout failed with code 500",
+];
+
+describe("maskSensitive, the scanners' secret shapes", () => {
+  for (const [name, text, expected] of MASKED) {
+    it(`masks ${name}`, () => {
+      assert.equal(maskSensitive(text), expected);
+      assert.equal(maskSensitive(expected), expected, "masking twice changes nothing");
+    });
+  }
+  for (const text of UNCHANGED) {
+    it(`leaves "${text}" alone`, () => assert.equal(maskSensitive(text), text));
+  }
+});
+
+describe("maskValue", () => {
+  it("masks strings deep in a value and whole values under sensitive names", () => {
+    assert.deepEqual(
+      maskValue({
+        user: "bob",
+        password: "hunter2",
+        db: { url: "postgres://a:NotARealPassword@h/x", "x-api-key": "k1", n: 3 },
+        list: ["token=abc123"],
+      }),
+      {
+        user: "bob",
+        password: "****",
+        db: { url: "postgres://a:****@h/x", "x-api-key": "****", n: 3 },
+        list: ["token=****"],
+      },
+    );
+  });
+
+  it("stops at a bounded depth instead of exhausting the stack", () => {
+    let deep: unknown = "password=hunter2";
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    assert.doesNotThrow(() => maskValue(deep));
   });
 });

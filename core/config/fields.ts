@@ -10,25 +10,43 @@ export const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
   .transform((value) => value === "true" || value === "1" || value === "yes");
 
-export const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: "expected a whole number" })
-    .int({ error: "expected a whole number" })
-    .min(1, { error: "expected a number of at least 1" })
-    .max(max, { error: `expected a number of at most ${max}` });
+/** `12`, `-3`, `0.5`, `.5`: decimal digits only, as a person writes a setting. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/**
+ * A number field read from text in decimal only. `Number()` (and `z.coerce.number`) would also
+ * take `0x1`, `0b1`, `1e3`, `Infinity` and an empty string (0); those fail here with the field's
+ * message. Surrounding spaces are trimmed by the loader before any field sees the value.
+ *
+ * @example
+ * decimal(z.number({ error: "expected a number" }).min(0)).parse("0x1"); // throws
+ */
+export const decimal = <T extends z.ZodType<number>>(number: T) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && DECIMAL.test(value) ? Number(value) : value),
+    number,
+  );
+
+const wholeNumber = (min: number, max: number) =>
+  decimal(
+    z
+      .number({ error: "expected a whole number" })
+      .int({ error: "expected a whole number" })
+      .min(min, { error: `expected a number of at least ${min}` })
+      .max(max, { error: `expected a number of at most ${max}` }),
+  );
+
+export const positiveInt = (max = Number.MAX_SAFE_INTEGER) => wholeNumber(1, max);
 
 /** Like positiveInt, but 0 is allowed (a port of 0 picks a free one; a queue of 0 waits for none). */
-export const nonNegativeInt = (max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: "expected a whole number" })
-    .int({ error: "expected a whole number" })
-    .min(0, { error: "expected a number of at least 0" })
-    .max(max, { error: `expected a number of at most ${max}` });
+export const nonNegativeInt = (max = Number.MAX_SAFE_INTEGER) => wholeNumber(0, max);
 
-export const fraction = z.coerce
-  .number({ error: "expected a number between 0 and 1" })
-  .min(0, { error: "expected a number between 0 and 1" })
-  .max(1, { error: "expected a number between 0 and 1" });
+export const fraction = decimal(
+  z
+    .number({ error: "expected a number between 0 and 1" })
+    .min(0, { error: "expected a number between 0 and 1" })
+    .max(1, { error: "expected a number between 0 and 1" }),
+);
 
 export const commaList = <T extends z.ZodType<string, string>>(item: T) =>
   z
@@ -47,9 +65,9 @@ export const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port entries, comma-separated" });
 
-export const positiveNumber = z.coerce
-  .number({ error: "expected a number above 0" })
-  .positive({ error: "expected a number above 0" });
+export const positiveNumber = decimal(
+  z.number({ error: "expected a number above 0" }).positive({ error: "expected a number above 0" }),
+);
 
 const DURATION_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** "90s", "30m", "2h", "7d" → milliseconds (`sentinel ingest aws --since` takes the same). */

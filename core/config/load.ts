@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
 import type * as z from "zod";
+import { parseEnvFile } from "./envFile.js";
 import type { ConfigProblem } from "./fields.js";
 import {
   type Config,
@@ -9,6 +9,7 @@ import {
   configSchema,
   SECRET_VARIABLES,
 } from "./schema.js";
+import { describeUnknown, unknownVariables } from "./unknownVariables.js";
 
 export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
@@ -24,6 +25,11 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   /** A .env file to read below `env`; defaults to ./.env when it exists. `false` reads none. */
   envFile?: string | false;
+  /**
+   * Told about names in the project's prefixes that nothing reads (`KAFKA_BROKER`), from the
+   * environment or the file, with the closest known name. Default: a process warning on stderr.
+   */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -37,7 +43,15 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const fileValues = readEnvFile(options.envFile ?? envFileFromEnvironment(env));
+  const envFile = options.envFile ?? envFileFromEnvironment(env);
+  const fileValues = readEnvFile(envFile);
+  const warn = options.warn ?? ((message) => process.emitWarning(message, "ConfigWarning"));
+  const known = Object.keys(configSchema.shape);
+  for (const unknown of unknownVariables(Object.keys(env), known))
+    warn(describeUnknown(unknown, "environment"));
+  if (envFile !== false)
+    for (const unknown of unknownVariables(Object.keys(fileValues), known))
+      if (!(unknown.name in env)) warn(describeUnknown(unknown, envFile));
   const raw: Record<string, string> = {};
   for (const variable of Object.keys(configSchema.shape)) {
     // An empty value means "not set", as it does in docker compose and most shells' .env use.
@@ -56,8 +70,9 @@ function envFileFromEnvironment(env: Record<string, string | undefined>): string
 
 function readEnvFile(path: string | false): Record<string, string> {
   if (path === false) return {};
+  let text: string;
   try {
-    return parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new ConfigError([
       {
@@ -66,6 +81,9 @@ function readEnvFile(path: string | false): Record<string, string> {
       },
     ]);
   }
+  const { values, problems } = parseEnvFile(text, path);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values;
 }
 
 function describeIssues(error: z.ZodError, raw: Record<string, string>): ConfigProblem[] {

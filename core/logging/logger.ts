@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { PrettyStream } from "pino-pretty";
 import { SECRET_VARIABLES } from "../config/schema.js";
+import { jsonLogLineForTerminal } from "./terminalText.js";
 
 export type { Logger };
 
@@ -47,8 +48,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * pino-pretty is loaded only when a person reads the logs on a terminal. The Lambda and Azure
  * bundles leave it out (scripts/bundle.mjs marks it external): they never run on a terminal.
  */
-function prettyStream(): PrettyStream {
+function prettyStream(): DestinationStream {
   const require = createRequire(import.meta.url);
   const pretty = require("pino-pretty") as typeof import("pino-pretty");
-  return pretty.build({ destination: 2, sync: true, colorize: true, ignore: "pid,hostname" });
+  return terminalSafe(
+    pretty.build({ destination: 2, sync: true, colorize: true, ignore: "pid,hostname" }),
+  );
+}
+
+/**
+ * pino-pretty decodes each JSON line for the terminal, escapes included: a logged input line with
+ * `\u001b[2J` would clear the screen. Those escapes become visible text before it decodes them.
+ */
+function terminalSafe(pretty: PrettyStream): DestinationStream {
+  return { write: (line: string) => pretty.write(jsonLogLineForTerminal(line)) };
 }

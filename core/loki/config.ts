@@ -1,6 +1,7 @@
 import * as z from "zod";
 import {
   type CrossFieldRule,
+  decimal,
   httpUrl,
   nonNegativeInt,
   positiveInt,
@@ -14,10 +15,11 @@ export const lokiVariables = {
   /** LogQL stream selector (and filters) the forwarder reads, e.g. {app="api"}. */
   LOKI_QUERY: z.string().trim().min(1).optional(),
   /** Events per second sent on at most; 0 turns the limit off. */
-  LOKI_RATE_LIMIT: z.coerce
-    .number({ error: "expected a number of events per second (0: no limit)" })
-    .min(0, { error: "expected a number of at least 0 (0: no limit)" })
-    .default(0),
+  LOKI_RATE_LIMIT: decimal(
+    z
+      .number({ error: "expected a number of events per second (0: no limit)" })
+      .min(0, { error: "expected a number of at least 0 (0: no limit)" }),
+  ).default(0),
   /** Most events per batch handed to Kafka (the checkpoint advances after each batch). */
   LOKI_BATCH_SIZE: positiveInt(100_000).default(1000),
   /** Entries per query_range request; Loki refuses more than its max_entries_limit_per_query (5000). */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { positiveInt } from "../../core/config/fields.js";
 import { createKafka } from "../../core/kafka/client.js";
 import {
   applyTopics,
@@ -43,13 +44,8 @@ export interface TopicsResourceResponse {
   Data: { Topics: string; Created: string; Grown: string };
 }
 
-/** CloudFormation passes every property as a string: "12" is 12. */
-const count = (max: number) =>
-  z.coerce
-    .number({ error: "expected a whole number" })
-    .int({ error: "expected a whole number" })
-    .min(1, { error: "expected a number of at least 1" })
-    .max(max, { error: `expected a number of at most ${max}` });
+/** CloudFormation passes every property as a string: "12" is 12 (decimal only). */
+const count = positiveInt;
 
 const propertiesSchema = z.object({
   Topics: z

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { utf8Chunks } from "./inputEncoding.js";
 
 /** One input line, decoded. */
 export interface RawLine {
@@ -20,6 +21,7 @@ const CARRIAGE_RETURN = 0x0d;
 /**
  * Splits a byte stream into decoded lines, in batches (one per chunk) to keep per-line overhead low.
  * Never holds more than `maxLineBytes` of a single line in memory, however long the line is.
+ * A gzip or UTF-16 stream is read as the text it holds (see inputEncoding.ts).
  */
 export async function* readLines(
   chunks: AsyncIterable<Buffer | string>,
@@ -30,7 +32,6 @@ export async function* readLines(
   let parts: Buffer[] = [];
   let keptBytes = 0;
   let totalBytes = 0;
-  let first = true;
 
   const finish = (): RawLine => {
     const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, keptBytes);
@@ -50,12 +51,7 @@ export async function* readLines(
     keptBytes += kept.length;
   };
 
-  for await (const input of chunks) {
-    let chunk = typeof input === "string" ? Buffer.from(input) : input;
-    if (first) {
-      first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    }
+  for await (const chunk of utf8Chunks(chunks)) {
     const batch: RawLine[] = [];
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
