@@ -187,23 +187,6 @@ describe("sentinel analyze", () => {
     assert.equal(jsonLines<ClassifiedEvent>(run.stdout)[0]?.classification.model, "baseline");
   });
 
-  it("stops with exit 1, naming the file, when the model named is not a whole GGUF", () => {
-    const garbage = join(dir, "garbage.gguf");
-    writeFileSync(garbage, Buffer.from("GGUF\x03\x00\x00\x00\x01\x02\x03\x04", "latin1"));
-    // It used to hang, growing by 50 MB/s: bounded here so the test fails instead.
-    const run = spawnSync(
-      process.execPath,
-      ["--import", "tsx", MAIN, "analyze", "-", "--model", garbage, "--cpu"],
-      { input: "ERROR disk failed\n", env: quietEnv, timeout: 120_000 },
-    );
-    assert.equal(run.status, 1, run.stderr.toString());
-    assert.equal(
-      run.stderr.toString().trim().split("\n").at(-1),
-      `sentinel: ${garbage} is not a valid GGUF model file: 12 bytes, shorter than a GGUF header (24 bytes)`,
-    );
-    assert.equal(run.stdout.toString(), "");
-  });
-
   it("stops with the variable's name when configuration is bad", () => {
     const run = sentinel(["analyze", "-"], { input: "x\n", env: { DEDUP_WINDOW_MINUTES: "ten" } });
     assert.equal(run.status, 2);
