@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { Config } from "../core/config/schema.js";
+import { MAX_ATTRIBUTE_DEPTH } from "../core/events/attributeBounds.js";
 import type { Logger } from "../core/logging/logger.js";
-import { MAX_ATTRIBUTE_DEPTH } from "../core/normalize/attributes.js";
 import type { BatchQueue } from "./batchQueue.js";
 import { ClientGoneError, HttpError, QueueFullError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BaselineModel } from "../core/classifier/baselineModel.js";
 import type { ClassifierInput, LabelModel, Verdict } from "../core/classifier/types.js";
-import { MAX_ATTRIBUTE_DEPTH } from "../core/normalize/attributes.js";
+import { MAX_ATTRIBUTE_DEPTH } from "../core/events/attributeBounds.js";
 import {
   classify,
   logEvent,

@@ -1,9 +1,9 @@
 import * as z from "zod";
+import { ATTRIBUTE_BOUNDS } from "../core/events/attributeBounds.js";
 import { contentId } from "../core/events/ids.js";
-import { logEventSchema } from "../core/events/schema.js";
+import { logEventSchema, withinBounds } from "../core/events/schema.js";
 import { cutToBytes } from "../core/events/truncate.js";
 import type { LogEvent } from "../core/events/types.js";
-import { attributeBoundsProblem } from "../core/normalize/attributes.js";
 import { HttpError } from "./errors.js";
 
 /**
@@ -15,16 +15,12 @@ import { HttpError } from "./errors.js";
  */
 
 /**
- * Refuses a value nested or spread wider than ATTRIBUTE_BOUNDS (core/normalize/attributes.ts):
- * what the normalizer keeps of a log line's fields, and far more than a log event needs. Without
- * it, 30 KB of `attributes` nested 5,000 deep made answering the request overflow the stack.
+ * How wide `attributes` and `source` may be (ATTRIBUTE_BOUNDS, core/events/attributeBounds.ts);
+ * the shared schema has refused nesting deeper than MAX_ATTRIBUTE_DEPTH already. Without the
+ * depth bound, 30 KB of `attributes` nested 5,000 deep made answering the request overflow the
+ * stack.
  */
-function bounded<T extends z.ZodType<Record<string, unknown>>>(schema: T): T {
-  return schema.superRefine((value, ctx) => {
-    const problem = attributeBoundsProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-  }) as unknown as T;
-}
+const WIDTH = { ...ATTRIBUTE_BOUNDS, maxDepth: Number.POSITIVE_INFINITY };
 
 /**
  * A log event as a producer may send it: the shared schema, less what the service fills in, with
@@ -32,8 +28,8 @@ function bounded<T extends z.ZodType<Record<string, unknown>>>(schema: T): T {
  */
 const incomingEventSchema = logEventSchema
   .extend({
-    source: bounded(logEventSchema.shape.source),
-    attributes: bounded(logEventSchema.shape.attributes),
+    source: withinBounds(logEventSchema.shape.source, WIDTH),
+    attributes: withinBounds(logEventSchema.shape.attributes, WIDTH),
   })
   .partial({ id: true, ingestedAt: true, attributes: true });
 
