@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bearerTokenCheck } from "./auth.js";
+import { ConfigError, loadConfig } from "../core/config/load.js";
+import { bearerTokenCheck, serviceAuthorization } from "./auth.js";
 
 describe("bearerTokenCheck", () => {
   const isAuthorized = bearerTokenCheck("0123456789abcdef0123");
@@ -25,8 +26,28 @@ describe("bearerTokenCheck", () => {
       assert.equal(isAuthorized(header), false, String(header));
     }
   });
+});
 
-  it("lets everything through when no token is configured", () => {
-    assert.equal(bearerTokenCheck(undefined)(undefined), true);
+describe("serviceAuthorization", () => {
+  it("refuses to serve without a token unless CLASSIFIER_AUTH=none says so", () => {
+    assert.throws(
+      () => serviceAuthorization(loadConfig({ env: {}, envFile: false })),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /^ {2}CLASSIFIER_API_TOKEN: required by the classifier service/m.test(error.message) &&
+        error.message.includes("CLASSIFIER_AUTH=none"),
+    );
+    const open = serviceAuthorization(
+      loadConfig({ env: { CLASSIFIER_AUTH: "none" }, envFile: false }),
+    );
+    assert.equal(open.mode, "none");
+    assert.equal(open.isAuthorized(undefined), true);
+    const token = "0123456789abcdef0123";
+    const guarded = serviceAuthorization(
+      loadConfig({ env: { CLASSIFIER_API_TOKEN: token }, envFile: false }),
+    );
+    assert.equal(guarded.mode, "bearer token");
+    assert.equal(guarded.isAuthorized(undefined), false);
+    assert.equal(guarded.isAuthorized(`Bearer ${token}`), true);
   });
 });

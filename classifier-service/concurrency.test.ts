@@ -61,7 +61,7 @@ describe("batches and the model", () => {
       await service.shutdown();
       assert.equal(model.calls, 1);
       const metrics = await service.metrics.registry.metrics();
-      assert.match(metrics, /status="499"\} 1$/m);
+      assert.match(metrics, /status="aborted"\} 1$/m);
     } finally {
       await service.shutdown();
     }

@@ -30,3 +30,14 @@ export class QueueFullError extends Error {
     this.name = "QueueFullError";
   }
 }
+
+/**
+ * The client closed the connection before its answer was sent: mid-body, or while its batch
+ * waited for the model. Nobody reads an answer; the service counts it as `status="aborted"`.
+ */
+export class ClientGoneError extends Error {
+  constructor(when: string) {
+    super(`the client closed the connection ${when}`);
+    this.name = "ClientGoneError";
+  }
+}

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { Config } from "../core/config/schema.js";
+import { MAX_ATTRIBUTE_DEPTH } from "../core/events/attributeBounds.js";
 import type { Logger } from "../core/logging/logger.js";
 import type { BatchQueue } from "./batchQueue.js";
-import { HttpError, QueueFullError } from "./errors.js";
+import { ClientGoneError, HttpError, QueueFullError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { readJsonBody } from "./requestBody.js";
 import { parseClassifyRequest } from "./validation.js";
@@ -25,6 +26,8 @@ export interface RouteContext {
   queue: BatchQueue;
   readiness(): Readiness;
   classifier(): CachingClassifier | undefined;
+  /** Said on /healthz: set when the service runs unauthenticated. */
+  warning?: string;
 }
 
 /** A handler's answer: a JSON body, or text with its own content type. */
@@ -39,12 +42,13 @@ export interface Route {
   handle(context: RouteContext, request: IncomingMessage): Promise<Reply>;
 }
 
-/** 200 while the process is up, whatever the model is doing. */
+/** 200 while the process is up, whatever the model is doing; says so if it is unauthenticated. */
 const healthz: Route = {
   method: "GET",
   public: true,
-  async handle() {
-    return { status: 200, json: { status: "ok" } };
+  async handle(context) {
+    const body = context.warning === undefined ? {} : { warning: context.warning };
+    return { status: 200, json: { status: "ok", ...body } };
   },
 };
 
@@ -68,6 +72,13 @@ const metrics: Route = {
 };
 
 /**
+ * `{"events": [{"attributes": {...}}]}` is 4 levels deep before the attributes' own values, which
+ * may nest MAX_ATTRIBUTE_DEPTH levels (validation.ts says which event and path go past). A body
+ * nested far deeper than that is refused before it is parsed.
+ */
+const CLASSIFY_BODY_MAX_DEPTH = 4 * (4 + MAX_ATTRIBUTE_DEPTH);
+
+/**
  * `{"events": LogEvent[]}` in, `{"events": ClassifiedEvent[]}` out, in the same order.
  * Batches go through the service's BatchQueue, so the model sees at most CLASSIFIER_CONCURRENCY
  * of them at a time.
@@ -80,7 +91,11 @@ const classify: Route = {
     const classifier = context.classifier();
     if (!readiness.ready || classifier === undefined) throw notReady(readiness);
 
-    const body = await readJsonBody(request, config.CLASSIFIER_MAX_BODY_BYTES);
+    const body = await readJsonBody(
+      request,
+      config.CLASSIFIER_MAX_BODY_BYTES,
+      CLASSIFY_BODY_MAX_DEPTH,
+    );
     const events = parseClassifyRequest(body, {
       maxBatchSize: config.CLASSIFIER_MAX_BATCH_SIZE,
       maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
@@ -101,10 +116,7 @@ const classify: Route = {
           stopTimer();
         }
       });
-      if (classified === undefined) {
-        // Nobody reads this answer; 499 (nginx's "client closed request") is for the metrics.
-        return { status: 499, json: { error: "client_closed", message: "the client went away" } };
-      }
+      if (classified === undefined) throw new ClientGoneError("while its batch waited");
       meter.countLabels(classified);
       return { status: 200, json: { events: classified } };
     } catch (error) {

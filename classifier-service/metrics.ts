@@ -41,7 +41,7 @@ export class ServiceMetrics {
 
   readonly requests = new Counter({
     name: `${PREFIX}http_requests_total`,
-    help: "HTTP requests answered, by route, method and status code.",
+    help: 'HTTP requests, by route, method and status code answered, or status="aborted" when the client went away first.',
     labelNames: ["route", "method", "status"] as const,
     registers: [this.registry],
   });

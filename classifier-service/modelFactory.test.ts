@@ -46,6 +46,7 @@ describe("createModelFromConfig", () => {
       threads: 4,
       parallelSequences: 4,
       maxMessageTokens: 256,
+      loadTimeoutSeconds: 300,
       download: true,
     });
   });

@@ -15,6 +15,7 @@ export type ModelConfig = Pick<
   | "SENTINEL_THREADS"
   | "SENTINEL_PARALLEL_SEQUENCES"
   | "SENTINEL_MAX_MESSAGE_TOKENS"
+  | "SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS"
 >;
 
 /** Loads the LLM with the given options: core/llm's `loadLlmModel` unless a test passes its own. */
@@ -54,6 +55,7 @@ export function createModelFromConfig(
       gpu: config.SENTINEL_GPU,
       parallelSequences: config.SENTINEL_PARALLEL_SEQUENCES,
       maxMessageTokens: config.SENTINEL_MAX_MESSAGE_TOKENS,
+      loadTimeoutSeconds: config.SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS,
       download: true,
     };
     if (config.SENTINEL_MODEL_DIR !== undefined) options.modelDir = config.SENTINEL_MODEL_DIR;

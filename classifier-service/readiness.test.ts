@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BaselineModel } from "../core/classifier/baselineModel.js";
 import type { LabelModel } from "../core/classifier/types.js";
+import { loadConfig } from "../core/config/load.js";
+import { createModelFromConfig } from "./modelFactory.js";
 import { classify, deferred, logEvent, send, sleep, startTestService } from "./testSupport.js";
 
-describe("readiness", () => {
+describe("readiness", { timeout: 60_000 }, () => {
   it("is 503 while the model loads and 200 once it has, while /healthz is 200 throughout", async () => {
     const loading = deferred<LabelModel>();
     const { service, url } = await startTestService({ loadModel: () => loading.promise });
@@ -59,6 +64,28 @@ describe("readiness", () => {
       assert.ok(failure, "the failure is logged at error level");
       assert.match(failure.msg, /THE MODEL FAILED TO LOAD/);
       assert.match(failure.err.message, /missing\.gguf/);
+    } finally {
+      await service.shutdown();
+    }
+  });
+
+  it("reports failed, naming the file, for a garbage .gguf loaded by the real factory", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "sentinel-garbage-model-")), "garbage.gguf");
+    writeFileSync(path, Buffer.from("GGUF\x03\x00\x00\x00\x01\x02\x03\x04", "latin1"));
+    const config = loadConfig({
+      env: { SENTINEL_MODEL: path, SENTINEL_GPU: "off" },
+      envFile: false,
+    });
+    const { service, url } = await startTestService({ loadModel: createModelFromConfig(config) });
+    try {
+      await service.modelSettled();
+      const readyz = await send(url, { path: "/readyz" });
+      assert.equal(readyz.status, 503);
+      assert.equal(readyz.json.status, "failed");
+      assert.equal(
+        readyz.json.reason,
+        `the model failed to load: ${path} is not a valid GGUF model file: 12 bytes, shorter than a GGUF header (24 bytes)`,
+      );
     } finally {
       await service.shutdown();
     }

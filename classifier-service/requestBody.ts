@@ -1,18 +1,26 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./errors.js";
+import { ClientGoneError, HttpError } from "./errors.js";
 
 /**
  * Reads a JSON request body of at most `maxBytes`: 415 unless the Content-Type is JSON, 413 as soon
  * as the declared or received size passes the limit (without buffering the rest), 400 when the
- * bytes are not JSON.
+ * bytes are not JSON or nest deeper than `maxDepth` (checked before parsing: V8 parses a deep
+ * body without overflowing, but a 64 MB one of `[[[[` takes seconds and gigabytes).
  */
-export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  maxDepth = Number.POSITIVE_INFINITY,
+): Promise<unknown> {
   assertJsonContentType(request.headers["content-type"]);
 
   const declared = request.headers["content-length"];
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
 
   const body = await collect(request, maxBytes);
+  if (nestsDeeperThan(body, maxDepth)) {
+    throw new HttpError(400, "invalid_json", `the JSON body nests deeper than ${maxDepth} levels`);
+  }
   const text = body.toString("utf8");
   if (text.trim() === "") throw new HttpError(400, "invalid_json", "the request body is empty");
   try {
@@ -45,13 +53,15 @@ function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
       cleanUp();
       resolve(Buffer.concat(chunks, received));
     };
+    // A client that disconnects mid-body makes the request emit "error" (ECONNRESET, "aborted")
+    // and then "close": either way the client is gone, not the service broken.
     const onError = (error: Error) => {
       cleanUp();
-      reject(error);
+      reject(request.destroyed ? new ClientGoneError("mid-body") : error);
     };
     const onClose = () => {
       cleanUp();
-      reject(new HttpError(400, "aborted", "the client closed the connection mid-body"));
+      reject(new ClientGoneError("mid-body"));
     };
     const cleanUp = () => {
       request.off("data", onData);
@@ -64,6 +74,27 @@ function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
     request.on("error", onError);
     request.on("close", onClose);
   });
+}
+
+/**
+ * Whether the JSON bytes open more than `maxDepth` arrays or objects at once. Brackets inside
+ * strings do not count; quotes, backslashes and brackets are ASCII, so never part of a UTF-8
+ * sequence. Malformed JSON is left for JSON.parse to describe.
+ */
+function nestsDeeperThan(body: Buffer, maxDepth: number): boolean {
+  if (!Number.isFinite(maxDepth)) return false;
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (byte === 0x22) {
+      for (i++; i < body.length && body[i] !== 0x22; i++) if (body[i] === 0x5c) i++;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 function assertJsonContentType(header: string | undefined): void {

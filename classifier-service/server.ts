@@ -5,9 +5,9 @@ import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LabelModel } from "../core/classifier/types.js";
 import type { Config } from "../core/config/schema.js";
 import type { Logger } from "../core/logging/logger.js";
-import { bearerTokenCheck } from "./auth.js";
+import { serviceAuthorization, UNAUTHENTICATED_WARNING } from "./auth.js";
 import { BatchQueue } from "./batchQueue.js";
-import { HttpError } from "./errors.js";
+import { ClientGoneError, HttpError } from "./errors.js";
 import { type Readiness, type Reply, ROUTES, type RouteContext } from "./handlers.js";
 import { ServiceMetrics } from "./metrics.js";
 import type { ModelFactory } from "./modelFactory.js";
@@ -53,6 +53,7 @@ export class ClassifierService {
   readonly #server: Server;
   readonly #queue: BatchQueue;
   readonly #isAuthorized: (header: string | undefined) => boolean;
+  readonly #authMode: "bearer token" | "none";
   readonly #context: RouteContext;
   #state: ServiceState = "starting";
   #failure = "";
@@ -69,7 +70,9 @@ export class ClassifierService {
       concurrency: options.config.CLASSIFIER_CONCURRENCY,
       maxQueued: options.config.CLASSIFIER_MAX_QUEUED_BATCHES,
     });
-    this.#isAuthorized = bearerTokenCheck(options.config.CLASSIFIER_API_TOKEN);
+    const auth = serviceAuthorization(options.config);
+    this.#isAuthorized = auth.isAuthorized;
+    this.#authMode = auth.mode;
     this.metrics = new ServiceMetrics({
       classifier: () => this.#classifier,
       queue: this.#queue,
@@ -81,11 +84,14 @@ export class ClassifierService {
       metrics: this.metrics,
       queue: this.#queue,
       readiness: () => this.readiness(),
+      ...(auth.mode === "none" && { warning: UNAUTHENTICATED_WARNING }),
       classifier: () => this.#classifier,
     };
 
     this.#server = createServer((request, response) => {
-      void this.#handle(request, response);
+      this.#handle(request, response).catch((error: unknown) =>
+        this.#lastResort(error, request, response),
+      );
     });
     // Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes idle
     // connections first and never sends a request down one the server is closing.
@@ -144,10 +150,11 @@ export class ClassifierService {
       });
     });
     this.#state = "loading";
+    if (this.#authMode === "none") this.#logger.warn({ url: this.url }, UNAUTHENTICATED_WARNING);
     this.#logger.info(
       {
         url: this.url,
-        auth: this.#config.CLASSIFIER_API_TOKEN === undefined ? "none" : "bearer token",
+        auth: this.#authMode === "none" ? "none (CLASSIFIER_AUTH=none)" : "bearer token",
         concurrency: this.#config.CLASSIFIER_CONCURRENCY,
         maxBatchSize: this.#config.CLASSIFIER_MAX_BATCH_SIZE,
         maxBodyBytes: this.#config.CLASSIFIER_MAX_BODY_BYTES,
@@ -266,7 +273,7 @@ export class ClassifierService {
     const path = pathOf(request.url);
     const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     const method = ROUTE_METHODS.has(request.method ?? "") ? (request.method as string) : "OTHER";
-    let reply: Reply;
+    let reply: Reply | undefined;
     try {
       if (!route?.public && !this.#isAuthorized(request.headers.authorization)) {
         throw new HttpError(401, "unauthorized", "a valid bearer token is required", {
@@ -282,22 +289,50 @@ export class ClassifierService {
       }
       reply = await route.handle(this.#context, request);
     } catch (error) {
-      reply = errorReply(error);
-      if (!(error instanceof HttpError)) {
-        this.#logger.error({ err: error, method, route: path }, "request failed");
+      if (!(error instanceof ClientGoneError)) {
+        reply = errorReply(error);
+        if (!(error instanceof HttpError)) {
+          this.#logger.error({ err: error, method, route: path }, "request failed");
+        }
       }
     }
 
-    this.#send(request, response, reply);
-    this.metrics.requests.inc({
-      route: route === undefined ? "unmatched" : path,
-      method,
-      status: String(reply.status),
-    });
+    // A client gone before its answer went out is no failure of the service: counted apart.
+    const gone = reply === undefined || response.destroyed;
+    if (reply !== undefined && !gone) {
+      try {
+        this.#send(request, response, reply);
+      } catch (error) {
+        // Say, a reply too deep for JSON.stringify: the client gets a 500, the process lives on.
+        this.#logger.error({ err: error, method, route: path }, "the reply could not be sent");
+        reply = errorReply(error);
+        this.#send(request, response, reply);
+      }
+    }
+    const status = gone ? "aborted" : String(reply?.status);
+    this.metrics.requests.inc({ route: route === undefined ? "unmatched" : path, method, status });
     this.#logger.debug(
-      { method, route: path, status: reply.status, ms: Math.round(performance.now() - started) },
-      "request",
+      { method, route: path, status, ms: Math.round(performance.now() - started) },
+      gone ? "request aborted: the client went away before the answer" : "request",
     );
+  }
+
+  /**
+   * Whatever escaped #handle: logged, answered 500 if nothing was sent yet, and never allowed to
+   * become an unhandled rejection, which would end the process for every other client.
+   */
+  #lastResort(error: unknown, request: IncomingMessage, response: ServerResponse): void {
+    try {
+      this.#logger.error({ err: error, url: request.url }, "request handling failed");
+      if (!response.headersSent && !response.destroyed) {
+        response.writeHead(500, { "Content-Type": "application/json; charset=utf-8" });
+        response.end('{"error":"internal","message":"internal error"}');
+      } else {
+        response.destroy();
+      }
+    } catch {
+      response.destroy();
+    }
   }
 
   #send(request: IncomingMessage, response: ServerResponse, reply: Reply): void {

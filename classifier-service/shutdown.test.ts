@@ -92,16 +92,26 @@ describe("graceful shutdown", () => {
   });
 });
 
+/** The environment main.ts runs in: this one's, no token, a free port on 127.0.0.1, no .env. */
+function mainEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SENTINEL_ENV_FILE: EMPTY_ENV_FILE,
+    CLASSIFIER_HOST: "127.0.0.1",
+    CLASSIFIER_PORT: "0",
+    ...extra,
+  };
+  delete env.CLASSIFIER_API_TOKEN;
+  return env;
+}
+
 describe("main", () => {
   it("starts unready without SENTINEL_MODEL, says why, and exits 0 on SIGTERM", async () => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      SENTINEL_ENV_FILE: EMPTY_ENV_FILE,
+    const env = mainEnv({
       SENTINEL_LOG_FORMAT: "json",
       SENTINEL_LOG_LEVEL: "info",
-      CLASSIFIER_HOST: "127.0.0.1",
-      CLASSIFIER_PORT: "0",
-    };
+      CLASSIFIER_AUTH: "none",
+    });
     delete env.SENTINEL_MODEL;
     const child = spawn(process.execPath, ["--import", "tsx", MAIN], { env });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -128,7 +138,18 @@ describe("main", () => {
         reason:
           "the model failed to load: SENTINEL_MODEL is not set: the classifier service needs a model",
       });
-      assert.equal((await send(url, { path: "/healthz" })).status, 200);
+      const healthz = await send(url, { path: "/healthz" });
+      assert.equal(healthz.status, 200);
+      assert.match(
+        healthz.json.warning,
+        /^CLASSIFIER_AUTH=none: the classifier service is unauthenticated/,
+      );
+      const warning = stderr
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+        .find((entry) => entry.level === 40);
+      assert.match(warning?.msg ?? "", /unauthenticated/, "warned at start, at warn level");
       const metrics = await send(url, { path: "/metrics" });
       assert.match(metrics.text, /^sentinel_classifier_process_resident_memory_bytes \d+/m);
 
@@ -138,6 +159,21 @@ describe("main", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  it("refuses to start without a token unless CLASSIFIER_AUTH=none, exit 2 naming the variable", async () => {
+    const env = mainEnv();
+    delete env.CLASSIFIER_AUTH;
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], { env });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, "close")) as [number | null];
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /CLASSIFIER_API_TOKEN: required by the classifier service/);
+    assert.match(stderr, /set CLASSIFIER_AUTH=none to serve without authentication/);
+    assert.doesNotMatch(stderr, /listening/);
   });
 
   it("exits 2 naming the variable when the configuration is invalid", async () => {

@@ -27,12 +27,21 @@ export interface TestService {
   logs: string[];
 }
 
-/** Starts a service on 127.0.0.1 with a free port; `env` adds or overrides variables. */
+/**
+ * Starts a service on 127.0.0.1 with a free port; `env` adds or overrides variables. Without a
+ * CLASSIFIER_API_TOKEN in `env`, it runs with CLASSIFIER_AUTH=none.
+ */
 export async function startTestService(
   options: { env?: Record<string, string>; loadModel?: ModelFactory } = {},
 ): Promise<TestService> {
   const config = loadConfig({
-    env: { CLASSIFIER_HOST: "127.0.0.1", CLASSIFIER_PORT: "0", ...options.env },
+    env: {
+      CLASSIFIER_HOST: "127.0.0.1",
+      CLASSIFIER_PORT: "0",
+      // Tests that are not about authentication run without it, as the service allows when told.
+      ...(options.env?.CLASSIFIER_API_TOKEN === undefined && { CLASSIFIER_AUTH: "none" }),
+      ...options.env,
+    },
     envFile: EMPTY_ENV_FILE,
   });
   const logs: string[] = [];

@@ -1,6 +1,7 @@
 import * as z from "zod";
+import { ATTRIBUTE_BOUNDS } from "../core/events/attributeBounds.js";
 import { contentId } from "../core/events/ids.js";
-import { logEventSchema } from "../core/events/schema.js";
+import { logEventSchema, withinBounds } from "../core/events/schema.js";
 import { cutToBytes } from "../core/events/truncate.js";
 import type { LogEvent } from "../core/events/types.js";
 import { HttpError } from "./errors.js";
@@ -13,12 +14,24 @@ import { HttpError } from "./errors.js";
  * events enter the system.
  */
 
-/** A log event as a producer may send it: the shared schema, less what the service fills in. */
-const incomingEventSchema = logEventSchema.partial({
-  id: true,
-  ingestedAt: true,
-  attributes: true,
-});
+/**
+ * How wide `attributes` and `source` may be (ATTRIBUTE_BOUNDS, core/events/attributeBounds.ts);
+ * the shared schema has refused nesting deeper than MAX_ATTRIBUTE_DEPTH already. Without the
+ * depth bound, 30 KB of `attributes` nested 5,000 deep made answering the request overflow the
+ * stack.
+ */
+const WIDTH = { ...ATTRIBUTE_BOUNDS, maxDepth: Number.POSITIVE_INFINITY };
+
+/**
+ * A log event as a producer may send it: the shared schema, less what the service fills in, with
+ * `attributes` and `source` bounded in depth and width.
+ */
+const incomingEventSchema = logEventSchema
+  .extend({
+    source: withinBounds(logEventSchema.shape.source, WIDTH),
+    attributes: withinBounds(logEventSchema.shape.attributes, WIDTH),
+  })
+  .partial({ id: true, ingestedAt: true, attributes: true });
 
 const classifyRequestSchema = z.object({ events: z.array(incomingEventSchema) });
 

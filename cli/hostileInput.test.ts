@@ -213,3 +213,19 @@ describe("a gzip or UTF-16 file passed to sentinel", () => {
     assert.match(run.stderr, /starts like a gzip file but does not decompress/);
   });
 });
+
+describe("a model file that is not a whole GGUF", () => {
+  it("stops sentinel analyze --model with exit 1 naming the file, instead of hanging", () => {
+    // 12 bytes that start like a GGUF: node-llama-cpp's reader used to loop on them for good,
+    // growing by 50 MB/s. runSentinel kills a run that hangs, so this fails instead.
+    const garbage = join(dir, "garbage.gguf");
+    writeFileSync(garbage, Buffer.from("GGUF\x03\x00\x00\x00\x01\x02\x03\x04", "latin1"));
+    const run = sentinel(["analyze", "-", "--model", garbage, "--cpu"], "ERROR disk failed\n");
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(
+      run.stderr.trim().split("\n").at(-1),
+      `sentinel: ${garbage} is not a valid GGUF model file: 12 bytes, shorter than a GGUF header (24 bytes)`,
+    );
+    assert.equal(run.stdout, "");
+  });
+});

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../core/config/load.js";
+import { ModelLoadError } from "../core/llm/errors.js";
 import { ModelUnavailableError } from "../core/llm/modelSource.js";
 import { forTerminal } from "../core/logging/terminalText.js";
 import { SyntheticOptionsError } from "../core/synthetic/index.js";
@@ -51,7 +52,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 2;
   }
-  if (error instanceof ModelUnavailableError) {
+  if (error instanceof ModelUnavailableError || error instanceof ModelLoadError) {
     process.stderr.write(`sentinel: ${forTerminal(error.message)}\n`);
     return 1;
   }

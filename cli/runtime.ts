@@ -5,6 +5,7 @@ import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LabelModel, SuggestionMode } from "../core/classifier/types.js";
 import { loadConfig } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
+import { ModelLoadError } from "../core/llm/errors.js";
 import { createLogger, type Logger } from "../core/logging/logger.js";
 import { type MetricsReporting, startMetricsReporting } from "../core/metrics/reporting.js";
 import type { Readiness } from "../core/metrics/scrapeServer.js";
@@ -84,8 +85,9 @@ export function addModelOptions(command: Command, help: ModelOptionsHelp = {}): 
 }
 
 /**
- * Loads the LLM named by the options or configuration. When no model can be loaded, the embedded
+ * Loads the LLM named by the options or configuration. When there is no model to load, the embedded
  * CLI carries on with the rule-based baseline, and says so loudly: its labels are not the model's.
+ * A model file that is there but broken (ModelLoadError) stops the command instead.
  * Not for `sentinel worker classify`: like the classifier service it never falls back, and loads
  * through the service's model factory (cli/commands/worker.ts).
  */
@@ -111,10 +113,13 @@ export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Pro
       }),
       parallelSequences: choice.parallel ?? config.SENTINEL_PARALLEL_SEQUENCES,
       maxMessageTokens: config.SENTINEL_MAX_MESSAGE_TOKENS,
+      loadTimeoutSeconds: config.SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS,
     });
     logger.info({ model: model.name, gpu: model.gpu || "none (CPU)" }, "classifying with the LLM");
     return model;
   } catch (error) {
+    // The model asked for is there but broken: carrying on with another would hide it.
+    if (error instanceof ModelLoadError) throw error;
     logger.warn(
       { reason: (error as Error).message },
       "NO LLM LOADED: falling back to the baseline rule model; labels come from log levels and wording, not the model",

@@ -253,6 +253,7 @@ describe("sentinel worker classify", () => {
         threads: 3,
         parallelSequences: 2,
         maxMessageTokens: 256,
+        loadTimeoutSeconds: 300,
         download: true,
       },
     ]);

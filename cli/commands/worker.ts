@@ -152,6 +152,7 @@ function modelConfigFor(runtime: Runtime, options: WorkerOptions): ModelConfig {
     SENTINEL_GPU: options.cpu ? "off" : config.SENTINEL_GPU,
     SENTINEL_PARALLEL_SEQUENCES: options.parallel ?? config.SENTINEL_PARALLEL_SEQUENCES,
     SENTINEL_MAX_MESSAGE_TOKENS: config.SENTINEL_MAX_MESSAGE_TOKENS,
+    SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS: config.SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS,
     ...(model !== undefined && { SENTINEL_MODEL: model }),
     ...(lora !== undefined && { SENTINEL_LORA: lora }),
     ...(threads !== undefined && { SENTINEL_THREADS: threads }),

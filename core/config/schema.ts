@@ -54,7 +54,12 @@ const classifierServiceVariables = {
   CLASSIFIER_HOST: z.string().min(1).default("0.0.0.0"),
   /** 0 picks a free port (tests). */
   CLASSIFIER_PORT: nonNegativeInt(65_535).default(8080),
-  /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
+  /**
+   * `token` (the default): the service will not start without CLASSIFIER_API_TOKEN. `none` lets
+   * it listen unauthenticated, loudly: only for a machine of one's own (docker-compose.local.yml).
+   */
+  CLASSIFIER_AUTH: z.enum(["token", "none"], { error: "expected token or none" }).default("token"),
+  /** Every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
   CLASSIFIER_API_TOKEN: z
     .string()
     .min(16, { error: "expected a token of at least 16 characters" })
@@ -68,6 +73,26 @@ const classifierServiceVariables = {
   CLASSIFIER_MAX_QUEUED_BATCHES: nonNegativeInt(10_000).default(32),
   CLASSIFIER_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(3600).default(30),
 };
+
+/** The classifier service's own check across its variables. */
+const classifierServiceRules: readonly CrossFieldRule<
+  Pick<Config, "CLASSIFIER_AUTH" | "CLASSIFIER_API_TOKEN">
+>[] = [
+  {
+    // Which one was meant cannot be guessed: serving openly a token was set for, or the reverse.
+    name: "classifier-auth-none-without-token",
+    check: (config) =>
+      config.CLASSIFIER_AUTH === "none" && config.CLASSIFIER_API_TOKEN !== undefined
+        ? [
+            {
+              variable: "CLASSIFIER_AUTH",
+              message:
+                "none contradicts CLASSIFIER_API_TOKEN being set: unset one of them (token authentication is the default)",
+            },
+          ]
+        : [],
+  },
+];
 
 const variables = z.object({
   ...coreVariables,
@@ -100,6 +125,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule<Config>[] = [
   ...detectionRules,
   ...metricsRules,
   ...lokiRules,
+  ...classifierServiceRules,
 ];
 
 /** Marks the issues of CROSS_FIELD_RULES, whose messages are shown as the rules wrote them. */

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { BaselineModel } from "../classifier/baselineModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
+import { parseJsonLine } from "../normalize/jsonLine.js";
 import { anomalySchema, classifiedEventSchema, logEventSchema } from "./schema.js";
 import type { Anomaly, LogEvent } from "./types.js";
 
@@ -70,6 +71,28 @@ describe("logEventSchema", () => {
 });
 
 describe("classifiedEventSchema", () => {
+  it("refuses attributes or a source nested deeper than the normalizer keeps, saying where", () => {
+    const line = `{"msg":"deep","x":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`;
+    const parsed = parseJsonLine(line);
+    assert.ok(parsed.ok);
+    const normalized = { ...event, attributes: parsed.line.attributes };
+    assert.equal(logEventSchema.safeParse(normalized).success, true, "what normalize keeps passes");
+
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const issues = (value: LogEvent) =>
+      (logEventSchema.safeParse(value).error?.issues ?? []).map(
+        (issue) => `${issue.path.join(".")}: ${issue.message}`,
+      );
+    assert.deepEqual(issues({ ...event, attributes: { x: deep } }), [
+      "attributes: x.a.a.a.a.a.a.a.a: nested deeper than 8 levels",
+    ]);
+    assert.deepEqual(
+      issues({ ...event, source: { provider: "http", labels: [[[[[[[[[]]]]]]]]] } }),
+      ["source: labels[0][0][0][0][0][0][0][0]: nested deeper than 8 levels"],
+    );
+  });
+
   it("accepts what the caching classifier produces", async () => {
     const classifier = new CachingClassifier(
       new BaselineModel(),

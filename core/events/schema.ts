@@ -1,5 +1,10 @@
 import * as z from "zod";
 import {
+  type AttributeBounds,
+  attributeBoundsProblem,
+  MAX_ATTRIBUTE_DEPTH,
+} from "./attributeBounds.js";
+import {
   type Anomaly,
   type Classification,
   type ClassifiedEvent,
@@ -26,7 +31,29 @@ const isoTimestamp = z.iso.datetime({
   error: "expected an ISO-8601 timestamp",
 });
 
-const eventSourceSchema = z.looseObject({ provider: z.enum(PROVIDERS) });
+/**
+ * Nesting no deeper than the normalizer keeps (MAX_ATTRIBUTE_DEPTH), so no consumer can be made
+ * to overflow its stack encoding an event again; how wide is left to where events enter.
+ */
+const DEPTH_ONLY: Readonly<AttributeBounds> = {
+  maxDepth: MAX_ATTRIBUTE_DEPTH,
+  maxKeys: Number.POSITIVE_INFINITY,
+  maxItems: Number.POSITIVE_INFINITY,
+  maxNodes: Number.POSITIVE_INFINITY,
+};
+
+/** `schema`, refusing a value past `bounds` with the path attributeBoundsProblem gives. */
+export function withinBounds<T extends z.ZodType<Record<string, unknown>>>(
+  schema: T,
+  bounds: Readonly<AttributeBounds>,
+): T {
+  return schema.superRefine((value, ctx) => {
+    const problem = attributeBoundsProblem(value, bounds);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  }) as unknown as T;
+}
+
+const eventSourceSchema = withinBounds(z.looseObject({ provider: z.enum(PROVIDERS) }), DEPTH_ONLY);
 
 export const logEventSchema = z.object({
   id: z.string().min(1).max(512),
@@ -38,7 +65,7 @@ export const logEventSchema = z.object({
   message: z.string(),
   truncated: z.boolean().optional(),
   originalBytes: z.number().int().nonnegative().optional(),
-  attributes: z.record(z.string(), z.unknown()),
+  attributes: withinBounds(z.record(z.string(), z.unknown()), DEPTH_ONLY),
 }) satisfies z.ZodType<LogEvent>;
 
 const unitInterval = z.number().min(0).max(1);

@@ -10,6 +10,8 @@ export const llmVariables = {
   SENTINEL_THREADS: positiveInt(256).optional(),
   SENTINEL_PARALLEL_SEQUENCES: positiveInt(64).default(4),
   SENTINEL_MAX_MESSAGE_TOKENS: positiveInt(8192).default(256),
+  /** How long loading a model (once its file is there) may take before it is abandoned. */
+  SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS: positiveInt(86_400).default(300),
   SENTINEL_SUGGESTIONS: z
     .enum(["background", "wait", "off"], { error: "expected background, wait or off" })
     .default("background"),

@@ -9,6 +9,8 @@ import {
   pullModel,
 } from "./modelSource.js";
 
+export * from "./errors.js";
+export * from "./ggufHeader.js";
 export * from "./llmModel.js";
 export * from "./modelSource.js";
 
@@ -25,11 +27,15 @@ export interface LoadLlmOptions {
   reusePrefix?: boolean;
   /** Pull a remote model that is not cached yet (the service does; the CLI asks you to). */
   download?: boolean;
+  /** How long loading may take once the file is there (SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS). */
+  loadTimeoutSeconds?: number;
 }
 
 /**
  * Finds (and, when allowed, downloads) the model, then loads it for classification.
- * Throws ModelUnavailableError when there is no model to load, with what to do about it.
+ * Throws ModelUnavailableError when there is no model to load, with what to do about it, and
+ * ModelLoadError when the file is there but broken (not a whole GGUF, refused by llama.cpp, or
+ * slower to load than `loadTimeoutSeconds`).
  */
 export async function loadLlmModel(options: LoadLlmOptions = {}): Promise<LlmModel> {
   const reference = options.model ?? DEFAULT_MODEL;
@@ -55,5 +61,8 @@ export async function loadLlmModel(options: LoadLlmOptions = {}): Promise<LlmMod
     parallelSequences: options.parallelSequences ?? 4,
     maxMessageTokens: options.maxMessageTokens ?? 256,
     ...(options.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
+    ...(options.loadTimeoutSeconds !== undefined && {
+      loadTimeoutMs: options.loadTimeoutSeconds * 1000,
+    }),
   });
 }

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { tinyLoraPath, tinyModelPath } from "../../fine-tune/gguf/testModel.js";
 import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
 import { logEvent } from "../events/testing/fixtures.js";
 import { LABELS, type LogEvent } from "../events/types.js";
+import { ModelLoadError, ModelLoadTimeoutError } from "./errors.js";
+import { InvalidGgufError } from "./ggufHeader.js";
 import { LlmModel, type LlmModelOptions } from "./llmModel.js";
 
 // The keyword model's weights make the answer predictable: FAILURE → incident,
@@ -159,5 +164,45 @@ describe("LlmModel on a tiny generated GGUF, through real llama.cpp", () => {
     const [later] = await classifier.classify([event("cache WARNING eviction rate high")]);
     assert.equal(typeof later?.classification.suggestion, "string");
     assert.equal(model.stats.suggestions, 1);
+  });
+});
+
+describe("LlmModel.load on a broken file", { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "sentinel-broken-model-"));
+
+  it("fails at once, naming the file, on 12 bytes that start like a GGUF (it used to hang)", async () => {
+    const path = join(dir, "garbage.gguf");
+    writeFileSync(path, Buffer.from("GGUF\x03\x00\x00\x00\x01\x02\x03\x04", "latin1"));
+    await assert.rejects(LlmModel.load({ ...base, modelPath: path }), (error: unknown) => {
+      assert.ok(error instanceof InvalidGgufError);
+      assert.ok(error instanceof ModelLoadError);
+      assert.match(error.message, /garbage\.gguf is not a valid GGUF model file: 12 bytes/);
+      return true;
+    });
+  });
+
+  it("fails on a truncated model and on a broken LoRA adapter", async () => {
+    const whole = readFileSync(await tinyModelPath("keyword"));
+    const cut = join(dir, "cut.gguf");
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    await assert.rejects(LlmModel.load({ ...base, modelPath: cut }), /cut\.gguf .*truncated/);
+    const lora = join(dir, "lora.gguf");
+    writeFileSync(lora, "not a lora");
+    await assert.rejects(
+      LlmModel.load({ ...base, modelPath: await tinyModelPath("keyword"), loraPath: lora }),
+      /lora\.gguf is not a valid GGUF model file/,
+    );
+  });
+
+  it("abandons a load that takes longer than loadTimeoutMs, naming the file", async () => {
+    const path = await tinyModelPath("keyword");
+    await assert.rejects(LlmModel.load({ ...base, modelPath: path, loadTimeoutMs: 1 }), (error) => {
+      assert.ok(error instanceof ModelLoadTimeoutError);
+      assert.equal(
+        error.message,
+        `${path} did not load within 0.001 s (SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS); the load was abandoned`,
+      );
+      return true;
+    });
   });
 });

@@ -1,6 +1,8 @@
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { ClassifierInput, LabelModel, Verdict } from "../classifier/types.js";
 import type { Label } from "../events/types.js";
+import { ModelLoadError, ModelLoadTimeoutError } from "./errors.js";
+import { readGgufHeader } from "./ggufHeader.js";
 import {
   classificationPrompt,
   PROMPT_LABELS,
@@ -28,7 +30,12 @@ export interface LlmModelOptions {
   maxSuggestionTokens?: number;
   /** Name in every classification's `model` field; defaults to the file name. */
   name?: string;
+  /** How long loading the model and creating its context may take; default 300 s. */
+  loadTimeoutMs?: number;
 }
+
+/** SENTINEL_MODEL_LOAD_TIMEOUT_SECONDS's default. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
 
 export interface LlmStats {
   /** Lines scored. */
@@ -62,7 +69,7 @@ export class LlmModel implements LabelModel {
   readonly #context: LlamaContext;
   readonly #pool: SequencePool;
   readonly #suggestionSequence: LlamaContextSequence;
-  readonly #options: Required<Omit<LlmModelOptions, "loraPath" | "name">>;
+  readonly #options: Required<Omit<LlmModelOptions, "loraPath" | "name" | "loadTimeoutMs">>;
   readonly #prefixTokens: Token[];
   readonly #tailTokens: Token[];
   readonly #labels: LabelTokens[];
@@ -106,17 +113,55 @@ export class LlmModel implements LabelModel {
     this.#suggestionSequence = context.getSequence();
   }
 
-  /** Loads the model and prepares one context with a sequence per parallel line plus one for suggestions. */
+  /**
+   * Loads the model and prepares one context with a sequence per parallel line plus one for
+   * suggestions. The model and LoRA files are checked first (readGgufHeader), so llama.cpp never
+   * sees one that is not a whole GGUF; loading is abandoned after `loadTimeoutMs`. Every failure
+   * is a ModelLoadError naming the file.
+   */
   static async load(options: LlmModelOptions): Promise<LlmModel> {
+    await readGgufHeader(options.modelPath);
+    if (options.loraPath) await readGgufHeader(options.loraPath);
+    const timeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+    const timeout = new AbortController();
+    const timedOut = new Promise<never>((_, reject) => {
+      timeout.signal.addEventListener("abort", () => reject(timeout.signal.reason), { once: true });
+    });
+    const timer = setTimeout(
+      () => timeout.abort(new ModelLoadTimeoutError(options.modelPath, timeoutMs)),
+      timeoutMs,
+    );
+    const loading = LlmModel.#loadUnbounded(options, timeout.signal);
+    try {
+      // The signal stops node-llama-cpp where it checks it; the race also covers where it does not.
+      return await Promise.race([loading, timedOut]);
+    } catch (error) {
+      if (timeout.signal.aborted) {
+        // Whatever is still loading is freed once it settles.
+        loading.then((model) => model.dispose()).catch(() => undefined);
+        throw timeout.signal.reason;
+      }
+      if (error instanceof ModelLoadError) throw error;
+      throw new ModelLoadError(
+        `cannot load ${options.modelPath}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  static async #loadUnbounded(options: LlmModelOptions, signal: AbortSignal): Promise<LlmModel> {
     const { getLlama } = await import("node-llama-cpp");
     const llama = await getLlama({ gpu: options.gpu === "off" ? false : "auto", build: "never" });
     try {
-      const model = await llama.loadModel({ modelPath: options.modelPath });
+      const model = await llama.loadModel({ modelPath: options.modelPath, loadSignal: signal });
       const perSequence = contextSizeFor(model, options.maxMessageTokens);
       const context = await model.createContext({
         sequences: options.parallelSequences + 1,
         contextSize: perSequence,
         threads: options.threads,
+        createSignal: signal,
         ...(options.loraPath && { lora: { adapters: [{ filePath: options.loraPath }] } }),
       });
       return new LlmModel(llama, model, context, options);

@@ -2,8 +2,10 @@
  * Keeping attributes bounded and safe to build from untrusted keys.
  */
 
-/** Containers nested deeper than this inside `attributes` are replaced by `DEPTH_LIMIT_MARKER`. */
-export const MAX_ATTRIBUTE_DEPTH = 8;
+import { MAX_ATTRIBUTE_DEPTH } from "../events/attributeBounds.js";
+
+/** Containers nested deeper than MAX_ATTRIBUTE_DEPTH inside `attributes` are replaced by this. */
+export { MAX_ATTRIBUTE_DEPTH };
 export const DEPTH_LIMIT_MARKER = "[depth limit]";
 
 /**

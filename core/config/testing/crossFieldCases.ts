@@ -210,9 +210,21 @@ export const REFUSED: readonly RefusedCombination[] = [
     env: { LOKI_PASSWORD: SECRET },
     problems: ["LOKI_USERNAME: required when LOKI_PASSWORD is set"],
   },
+  {
+    rule: "classifier-auth-none-without-token",
+    env: { CLASSIFIER_AUTH: "none", CLASSIFIER_API_TOKEN: `${SECRET}-0123456789` },
+    problems: [
+      "CLASSIFIER_AUTH: none contradicts CLASSIFIER_API_TOKEN being set: unset one of them (token authentication is the default)",
+    ],
+  },
 ];
 
 export const ACCEPTED: readonly AcceptedCombination[] = [
+  { rule: "classifier-auth-none-without-token", env: { CLASSIFIER_AUTH: "none" } },
+  {
+    rule: "classifier-auth-none-without-token",
+    env: { CLASSIFIER_API_TOKEN: `${SECRET}-0123456789` },
+  },
   { rule: "email-smtp-sender", env: { SMTP_HOST: "smtp.example.com", ...SENDER } },
   { rule: "email-ses", env: { EMAIL_TRANSPORT: "ses", AWS_REGION: "eu-west-1", ...SENDER } },
   {
