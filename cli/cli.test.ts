@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,37 +7,19 @@ import { describe, it } from "node:test";
 import type { ClassifiedEvent } from "../core/events/types.js";
 import { tinyModelPath } from "../fine-tune/gguf/testModel.js";
 import type { SummaryReport } from "./pipeline/summary.js";
+import { jsonLines, quietEnv, runSentinel } from "./testing/sentinelCli.js";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "sentinel-cli-"));
-const quietEnv = {
-  ...process.env,
-  SENTINEL_LOG_LEVEL: "warn",
-  SENTINEL_ENV_FILE: "",
-  SENTINEL_MODEL_DIR: dir,
-};
 
 function sentinel(
   args: string[],
   options: { input?: string | Buffer; env?: Record<string, string> } = {},
 ) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    input: options.input,
-    env: { ...quietEnv, ...options.env },
-    maxBuffer: 256 * 1024 * 1024,
+  return runSentinel(args, {
+    ...(options.input !== undefined && { input: options.input }),
+    env: { ...quietEnv(dir), ...options.env },
   });
-  return {
-    status: result.status,
-    stdout: result.stdout.toString(),
-    stderr: result.stderr.toString(),
-  };
-}
-
-function jsonLines<T>(text: string): T[] {
-  return text
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as T);
 }
 
 const hostile = Buffer.concat([
@@ -317,7 +299,7 @@ describe("sentinel run", () => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", MAIN, "run", "--follow", file, "--output", "jsonl", "--baseline"],
-      { env: { ...quietEnv, SENTINEL_LOG_LEVEL: "info" } },
+      { env: { ...quietEnv(dir), SENTINEL_LOG_LEVEL: "info" } },
     );
     let stdout = "";
     let stderr = "";
