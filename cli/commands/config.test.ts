@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { configSchema } from "../../core/config/schema.js";
 import { REFUSED, SECRET } from "../../core/config/testing/crossFieldCases.js";
+import { type ProcessRun, runNode } from "../testing/sentinelCli.js";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -12,30 +12,12 @@ for (const [name, value] of Object.entries(process.env))
   if (value !== undefined && !(name in configSchema.shape)) baseEnv[name] = value;
 baseEnv.SENTINEL_ENV_FILE = "";
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function sentinel(args: string[], env: Record<string, string>, input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      env: { ...baseEnv, SENTINEL_LOG_LEVEL: "warn", ...env },
-      // A command that did start (a rule not enforced) is stopped rather than left waiting.
-      timeout: 30_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
+function sentinel(args: string[], env: Record<string, string>, input = ""): Promise<ProcessRun> {
+  return runNode(["--import", "tsx", MAIN, ...args], {
+    env: { ...baseEnv, SENTINEL_LOG_LEVEL: "warn", ...env },
+    input,
+    // A command that did start (a rule not enforced) is stopped rather than left waiting.
+    timeoutMs: 30_000,
   });
 }
 
@@ -51,7 +33,7 @@ describe("sentinel config", () => {
   it("exits 2 on every combination a cross-field rule refuses, naming the variable", async () => {
     const runs = await inBatches(REFUSED, (c) => sentinel(["config"], c.env));
     REFUSED.forEach(({ rule, env, problems }, i) => {
-      const run = runs[i] as Run;
+      const run = runs[i] as ProcessRun;
       const what = `${rule} ${JSON.stringify(env)}: ${run.stderr}`;
       assert.equal(run.status, 2, what);
       assert.equal(run.stdout, "", what);
@@ -114,7 +96,7 @@ describe("other commands", () => {
     ];
     const runs = await inBatches(cases, (c) => sentinel(c.args, c.refused.env, "ERROR x\n"));
     cases.forEach(({ args, refused }, i) => {
-      const run = runs[i] as Run;
+      const run = runs[i] as ProcessRun;
       const what = `${args.join(" ")} with ${JSON.stringify(refused.env)}: ${run.stderr}`;
       assert.equal(run.status, 2, what);
       assert.equal(run.stdout, "", what);

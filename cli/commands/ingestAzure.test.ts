@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +10,7 @@ import {
   startLogAnalyticsServer,
 } from "../../core/azure/testing/logAnalyticsServer.js";
 import type { SummaryReport } from "../pipeline/summary.js";
+import { runNode } from "../testing/sentinelCli.js";
 
 // `sentinel ingest azure` as a process, against the local Log Analytics stand-in (HTTPS on
 // loopback). The CLI authenticates through DefaultAzureCredential unchanged: the stand-in plays
@@ -70,7 +70,7 @@ after(async () => {
 });
 
 async function sentinel(args: string[], extra: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "ingest", "azure", ...args], {
+  return runNode(["--import", "tsx", MAIN, "ingest", "azure", ...args], {
     env: {
       ...process.env,
       ...server.managedIdentity,
@@ -82,18 +82,7 @@ async function sentinel(args: string[], extra: Record<string, string> = {}) {
       SENTINEL_ENV_FILE: "",
       ...extra,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  return { status, stdout, stderr };
 }
 
 describe("sentinel ingest azure", () => {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -39,4 +39,37 @@ export function jsonLines<T>(text: string): T[] {
     .split("\n")
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as T);
+}
+
+export interface ProcessRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node <args>` to completion without blocking this process (so several can run at once),
+ * `input` on its standard input; one still running after `timeoutMs` is killed (status null).
+ */
+export function runNode(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: options.env,
+      timeout: options.timeoutMs ?? 120_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
 }

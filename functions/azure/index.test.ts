@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { Kafka, logLevel } from "kafkajs";
+import { runNode } from "../../cli/testing/sentinelCli.js";
 import type { PollSummary } from "../../core/azure/poller.js";
 import { type LocalAzurite, startAzurite } from "../../core/azure/testing/azurite.js";
 import {
@@ -86,33 +86,26 @@ function timerTrigger(isPastDue: boolean) {
 }
 
 async function runApp(plan: { function: string; trigger: { json: string } }[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ENTRY, JSON.stringify(plan)], {
-    env: {
-      ...process.env,
-      ...server.managedIdentity,
-      NODE_EXTRA_CA_CERTS: caFile,
-      AZURE_LOGS_ENDPOINT: server.endpoint,
-      AZURE_WORKSPACE_ID: WORKSPACE,
-      AZURE_QUERY_LAG_SECONDS: "0",
-      AZURE_POLL_SCHEDULE: SCHEDULE,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      AZURE_CHECKPOINT_CONTAINER: CONTAINER,
-      KAFKA_BROKERS: cluster.bootstrapServers.join(","),
-      KAFKA_TOPIC_RAW: TOPIC,
-      SENTINEL_LOG_LEVEL: "warn",
-      SENTINEL_ENV_FILE: "",
+  const { status, stdout, stderr } = await runNode(
+    ["--import", "tsx", RUNNER, ENTRY, JSON.stringify(plan)],
+    {
+      env: {
+        ...process.env,
+        ...server.managedIdentity,
+        NODE_EXTRA_CA_CERTS: caFile,
+        AZURE_LOGS_ENDPOINT: server.endpoint,
+        AZURE_WORKSPACE_ID: WORKSPACE,
+        AZURE_QUERY_LAG_SECONDS: "0",
+        AZURE_POLL_SCHEDULE: SCHEDULE,
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        AZURE_CHECKPOINT_CONTAINER: CONTAINER,
+        KAFKA_BROKERS: cluster.bootstrapServers.join(","),
+        KAFKA_TOPIC_RAW: TOPIC,
+        SENTINEL_LOG_LEVEL: "warn",
+        SENTINEL_ENV_FILE: "",
+      },
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  );
   assert.equal(status, 0, stderr);
   const report = stdout.trim().split("\n").at(-1) ?? "";
   return { report: JSON.parse(report) as FunctionsAppReport, stderr };
