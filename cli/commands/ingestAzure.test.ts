@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { AzureTable } from "../../core/azure/rowToEvent.js";
 import {
   type LogAnalyticsServer,
+  logAnalyticsClientEnv,
   startLogAnalyticsServer,
 } from "../../core/azure/testing/logAnalyticsServer.js";
 import type { SummaryReport } from "../pipeline/summary.js";
@@ -73,11 +74,7 @@ async function sentinel(args: string[], extra: Record<string, string> = {}) {
   return runNode(["--import", "tsx", MAIN, "ingest", "azure", ...args], {
     env: {
       ...process.env,
-      ...server.managedIdentity,
-      NODE_EXTRA_CA_CERTS: caFile,
-      AZURE_LOGS_ENDPOINT: server.endpoint,
-      AZURE_WORKSPACE_ID: WORKSPACE,
-      AZURE_QUERY_LAG_SECONDS: "0",
+      ...logAnalyticsClientEnv(server, caFile, WORKSPACE),
       SENTINEL_LOG_LEVEL: "warn",
       SENTINEL_ENV_FILE: "",
       ...extra,

@@ -11,6 +11,7 @@ import type { PollSummary } from "../../core/azure/poller.js";
 import { type LocalAzurite, startAzurite } from "../../core/azure/testing/azurite.js";
 import {
   type LogAnalyticsServer,
+  logAnalyticsClientEnv,
   startLogAnalyticsServer,
 } from "../../core/azure/testing/logAnalyticsServer.js";
 import type { LogEvent } from "../../core/events/types.js";
@@ -91,11 +92,7 @@ async function runApp(plan: { function: string; trigger: { json: string } }[]) {
     {
       env: {
         ...process.env,
-        ...server.managedIdentity,
-        NODE_EXTRA_CA_CERTS: caFile,
-        AZURE_LOGS_ENDPOINT: server.endpoint,
-        AZURE_WORKSPACE_ID: WORKSPACE,
-        AZURE_QUERY_LAG_SECONDS: "0",
+        ...logAnalyticsClientEnv(server, caFile, WORKSPACE),
         AZURE_POLL_SCHEDULE: SCHEDULE,
         AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
         AZURE_CHECKPOINT_CONTAINER: CONTAINER,

@@ -259,3 +259,21 @@ function wireType(column: string, value: unknown): string {
   if (typeof value === "object") return "dynamic";
   return "string";
 }
+
+/**
+ * The environment a child process needs to query `server` for `workspaceId` through its managed
+ * identity: `caFile` holds the server's certificate; rows are queryable at once (no lag).
+ */
+export function logAnalyticsClientEnv(
+  server: LogAnalyticsServer,
+  caFile: string,
+  workspaceId: string,
+): Record<string, string> {
+  return {
+    ...server.managedIdentity,
+    NODE_EXTRA_CA_CERTS: caFile,
+    AZURE_LOGS_ENDPOINT: server.endpoint,
+    AZURE_WORKSPACE_ID: workspaceId,
+    AZURE_QUERY_LAG_SECONDS: "0",
+  };
+}
