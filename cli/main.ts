@@ -6,6 +6,7 @@ import { forTerminal } from "../core/logging/terminalText.js";
 import { SyntheticOptionsError } from "../core/synthetic/index.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDataset } from "./commands/dataset.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerLambdaRunner } from "./commands/lambdaRunner.js";
@@ -32,6 +33,7 @@ registerWorker(program);
 registerLambdaRunner(program);
 registerIngest(program);
 registerModel(program);
+registerDataset(program);
 registerEval(program);
 registerConfig(program);
 

@@ -124,9 +124,7 @@ export class CachingClassifier {
       }
       waiting.set(key, [index]);
       cached[index] = false;
-      inputs.push(
-        event.level ? { message: event.message, level: event.level } : { message: event.message },
-      );
+      inputs.push(classifierInputOf(event));
     });
 
     const model = this.#model.name;
@@ -202,6 +200,11 @@ function countClassified(
       labels: { label, service: event.service, source: event.source.provider },
       count: 1,
     });
+}
+
+/** What the model reads for an event; fine-tuning renders its training text from the same. */
+export function classifierInputOf(event: Pick<LogEvent, "message" | "level">): ClassifierInput {
+  return event.level ? { message: event.message, level: event.level } : { message: event.message };
 }
 
 function classificationKey(templateId: string, event: LogEvent): string {

@@ -5,6 +5,7 @@ import { ModelLoadError, ModelLoadTimeoutError } from "./errors.js";
 import { readGgufHeader } from "./ggufHeader.js";
 import {
   classificationPrompt,
+  classifierLineText,
   PROMPT_LABELS,
   type SplitPrompt,
   suggestionPrompt,
@@ -186,11 +187,6 @@ export class LlmModel implements LabelModel {
     );
   }
 
-  /** Text shown to the model for a line: the level, when known, leads as it does in most logs. */
-  #lineText(input: ClassifierInput): string {
-    return input.level ? `${input.level.toUpperCase()} ${input.message}` : input.message;
-  }
-
   /** The message's tokens, cut to the budget, never parsed for control tokens. */
   #messageTokens(prompt: SplitPrompt): Token[] {
     const budget = this.#options.maxMessageTokens;
@@ -207,7 +203,7 @@ export class LlmModel implements LabelModel {
 
   async #score(sequence: LlamaContextSequence, input: ClassifierInput): Promise<Verdict> {
     const lineTokens = [
-      ...this.#messageTokens(classificationPrompt(this.#lineText(input))),
+      ...this.#messageTokens(classificationPrompt(classifierLineText(input))),
       ...this.#tailTokens,
     ];
     const prefixLength = this.#prefixTokens.length;
@@ -299,7 +295,7 @@ export class LlmModel implements LabelModel {
     if (this.#closing) throw new Error("the model is being disposed");
     const sequence = this.#suggestionSequence;
     await sequence.clearHistory();
-    const prompt = suggestionPrompt(this.#lineText(input));
+    const prompt = suggestionPrompt(classifierLineText(input));
     const tokens = [
       ...this.#model.tokenize(prompt.prefix, true),
       ...this.#messageTokens(prompt),

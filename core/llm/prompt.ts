@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import type { ClassifierInput } from "../classifier/types.js";
 import template from "./promptTemplate.json" with { type: "json" };
 
 /**
@@ -52,7 +54,53 @@ export function suggestionPrompt(message: string): SplitPrompt {
   return splitTurns(template.suggestion.system, template.suggestion.user, message);
 }
 
+/** Text the model is shown for a line: the level, when known, leads as it does in most logs. */
+export function classifierLineText(input: ClassifierInput): string {
+  return input.level ? `${input.level.toUpperCase()} ${input.message}` : input.message;
+}
+
+/** The assistant's answer the model is trained to give, closing its turn. */
+function answerText(label: string): string {
+  return `${label}\n${turnEnd}\n`;
+}
+
 /** A full training example in the exact text the model was fine-tuned on. */
 export function trainingText(message: string, label: string): string {
-  return `${classificationPromptText(message)}${label}\n${turnEnd}\n`;
+  return `${classificationPromptText(message)}${answerText(label)}`;
 }
+
+/**
+ * One training example for a line, in the pieces the classifier evaluates at inference: the
+ * prompt's fixed prefix and tail hold control tokens, the message is untrusted text (tokenised
+ * without parsing control tokens), and the answer is what the loss is computed on. Their
+ * concatenation is `text`.
+ */
+export interface TrainingExample {
+  text: string;
+  prefix: string;
+  message: string;
+  tail: string;
+  answer: string;
+}
+
+/** The training example for `input`, from the same prompt the classifier sends for it. */
+export function trainingExample(input: ClassifierInput, label: string): TrainingExample {
+  const prompt = classificationPrompt(classifierLineText(input));
+  const answer = answerText(label);
+  return {
+    text: `${prompt.prefix}${prompt.message}${prompt.tail}${answer}`,
+    prefix: prompt.prefix,
+    message: prompt.message,
+    tail: prompt.tail,
+    answer,
+  };
+}
+
+/**
+ * Identifies the classification prompt as the model sees it (system and user text, ChatML markers,
+ * labels, answer format), not the template file's bytes, so editing its comment changes nothing.
+ * A model or adapter trained on another prompt carries another hash in its manifest.
+ */
+export const PROMPT_TEMPLATE_HASH = `sha256:${createHash("sha256")
+  .update(JSON.stringify({ labels: PROMPT_LABELS, example: trainingText("{message}", "{label}") }))
+  .digest("hex")}`;
