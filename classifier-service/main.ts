@@ -93,7 +93,21 @@ function isEntryPoint(): boolean {
   }
 }
 
+const USAGE = `usage: node dist/classifier-service.js
+
+The classifier service: POST /v1/classify over HTTP on CLASSIFIER_HOST:CLASSIFIER_PORT, with
+/healthz (liveness), /readyz (the model is loaded) and /metrics. It takes no arguments: every
+setting is an environment variable (CLASSIFIER_*, SENTINEL_MODEL and the other SENTINEL_*
+variables, see .env.example); \`sentinel config\` validates them.
+`;
+
 if (isEntryPoint()) {
+  const args = process.argv.slice(2);
+  if (args.length > 0) {
+    const help = args.every((arg) => arg === "--help" || arg === "-h");
+    (help ? process.stdout : process.stderr).write(USAGE);
+    process.exit(help ? 0 : 2);
+  }
   try {
     await runClassifierService();
   } catch (error) {

@@ -11,7 +11,13 @@ import { parseOutput, parsePositiveInt } from "./commands/options.js";
 import { EmbeddedReport } from "./embeddedReport.js";
 import { exitQuietlyOnBrokenPipe, LineWriter } from "./io.js";
 import { addKafkaOptions, connectKafka } from "./kafka.js";
-import { addModelOptions, createClassifier, type ModelChoice, type Runtime } from "./runtime.js";
+import {
+  addModelOptions,
+  createClassifier,
+  type ModelChoice,
+  type Runtime,
+  startProcessMetrics,
+} from "./runtime.js";
 
 /**
  * Where `sentinel ingest <source>` hands its events: the embedded pipeline (classified here, and
@@ -85,18 +91,33 @@ export async function openIngestTarget(
 
 async function kafkaTarget(runtime: Runtime, options: IngestTargetOptions): Promise<IngestTarget> {
   const { config, logger } = runtime;
+  // /readyz (with SENTINEL_METRICS_PORT) for a forwarder container's health check: ready once
+  // connected to Kafka; a batch Kafka refused makes it unready until one is acknowledged again.
+  let readiness = { ready: false, reason: "starting: connecting to Kafka" };
+  const metrics = await startProcessMetrics(runtime, "sentinel-ingest", () => readiness);
   const { producer } = await connectKafka(runtime, options.brokers);
+  readiness = { ready: true, reason: `forwarding to ${config.KAFKA_TOPIC_RAW}` };
   let sent = 0;
   const kafka = new KafkaEventSink(producer, config.KAFKA_TOPIC_RAW);
   return {
     sink: {
       async write(events, signal) {
-        await kafka.write(events, signal);
+        try {
+          await kafka.write(events, signal);
+        } catch (error) {
+          readiness = {
+            ready: false,
+            reason: `Kafka refused a batch: ${(error as Error).message}`,
+          };
+          throw error;
+        }
+        readiness = { ready: true, reason: `forwarding to ${config.KAFKA_TOPIC_RAW}` };
         sent += events.length;
       },
     },
     async close() {
       await producer.disconnect();
+      await metrics.stop();
       logger.info({ sent, topic: config.KAFKA_TOPIC_RAW }, "sent log events to Kafka");
     },
   };

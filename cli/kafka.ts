@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Kafka } from "kafkajs";
+import type { Config } from "../core/config/schema.js";
 import { createKafka } from "../core/kafka/client.js";
 import { DurableProducer } from "../core/kafka/producer.js";
 import { ensureTopics } from "../core/kafka/topics.js";
@@ -21,16 +22,7 @@ export interface KafkaConnection {
 /** A Kafka client and durable producer from configuration (with --brokers over KAFKA_BROKERS), topics ensured. */
 export async function connectKafka(runtime: Runtime, brokers?: string): Promise<KafkaConnection> {
   const { config, logger } = runtime;
-  const settings = brokers
-    ? {
-        ...config,
-        KAFKA_BROKERS: brokers
-          .split(",")
-          .map((b) => b.trim())
-          .filter(Boolean),
-      }
-    : config;
-  const kafka = createKafka(settings, logger);
+  const kafka = createKafka(withBrokers(config, brokers), logger);
   await ensureTopics(kafka, config, logger);
   const producer = new DurableProducer(kafka, {
     idempotent: config.KAFKA_IDEMPOTENT,
@@ -39,6 +31,18 @@ export async function connectKafka(runtime: Runtime, brokers?: string): Promise<
   });
   await producer.connect();
   return { kafka, producer };
+}
+
+/** The configuration with `--brokers`, when given, over KAFKA_BROKERS. */
+export function withBrokers(config: Config, brokers?: string): Config {
+  if (!brokers) return config;
+  return {
+    ...config,
+    KAFKA_BROKERS: brokers
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
+  };
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -4,9 +4,11 @@
 //   (the service's core/llm) are bundled in too; node-llama-cpp stays in node_modules;
 // - every Lambda handler in functions/aws/ (dist/functions/aws/<name>.js, one minified file
 //   holding only the domain and the adapters its handler imports) and the Azure Functions app
-//   (dist/functions/azure/index.js, the package.json "main" the Functions host loads).
+//   (dist/functions/azure/index.js, the package.json "main" the Functions host loads, with
+//   externals.json beside it: the packages it leaves to node_modules).
 // Prints each function bundle's size; a Lambda bundle over budget fails the build.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { relative } from "node:path";
 import { build } from "esbuild";
 import {
@@ -63,6 +65,18 @@ const azure = await build({
   outdir: `${outRoot}/functions/azure`,
   external: [...FUNCTION_EXTERNALS, "@azure/functions-core"],
 });
+
+// What the Azure app's bundle leaves to node_modules (Node's own modules aside), for
+// scripts/package-azure.mjs to list as the published app's dependencies.
+const azureExternals = [
+  ...new Set(
+    Object.values(azure.metafile.outputs)
+      .filter((output) => output.entryPoint)
+      .flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))
+      .filter((path) => !isBuiltin(path)),
+  ),
+].sort();
+writeFileSync(`${outRoot}/functions/azure/externals.json`, `${JSON.stringify(azureExternals)}\n`);
 
 function bundleSizes(result, budget) {
   return Object.entries(result.metafile.outputs)

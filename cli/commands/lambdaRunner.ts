@@ -68,7 +68,10 @@ async function runLambda(options: RunnerOptions): Promise<void> {
   const runtime = startRuntime();
   const { config, logger } = runtime;
   const { name, handler } = await loadHandler(options.handler);
-  const metrics = await startProcessMetrics(runtime, "sentinel-lambda-runner");
+  // /readyz (with SENTINEL_METRICS_PORT) for the container's health check: ready once the
+  // runner consumes, not while it connects or stops.
+  let readiness = { ready: false, reason: "starting: connecting to Kafka" };
+  const metrics = await startProcessMetrics(runtime, "sentinel-lambda-runner", () => readiness);
   const { kafka, producer } = await connectKafka(runtime, options.brokers);
   const functionName = options.function ?? name;
   const runner = new LambdaRunner({
@@ -84,8 +87,10 @@ async function runLambda(options: RunnerOptions): Promise<void> {
   });
   const stopped = untilSignal(runtime);
   await runner.start();
+  readiness = { ready: true, reason: `running ${functionName} on ${options.topic.join(", ")}` };
   logger.info({ functionName, topics: options.topic }, "lambda runner started");
   await stopped;
+  readiness = { ready: false, reason: "stopping" };
   await runner.stop();
   await producer.disconnect();
   await metrics.stop();

@@ -39,7 +39,12 @@ async function pull(reference: string): Promise<void> {
       );
       if (!status.enabled && Date.now() - lastLogged > 10_000) {
         lastLogged = Date.now();
-        logger.info({ downloadedBytes, totalBytes }, "downloading model");
+        // Without a terminal (a container's log): a line every 10 s, readable as it stands.
+        const percent = totalBytes > 0 ? Math.floor((downloadedBytes / totalBytes) * 100) : 0;
+        logger.info(
+          { downloadedBytes, totalBytes },
+          `downloading ${reference}: ${mb(downloadedBytes)} of ${mb(totalBytes)} MB (${percent}%)`,
+        );
       }
     },
   });

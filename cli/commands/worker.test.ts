@@ -164,6 +164,7 @@ describe("sentinel worker classify", () => {
         assert.equal(error.name, "ModelUnavailableError");
         assert.match(error.message, /without a model \(SENTINEL_MODEL is not set/);
         assert.match(error.message, /Set SENTINEL_MODEL \(or pass --model\)/);
+        assert.match(error.message, /`sentinel model pull` downloads our model/);
         assert.match(error.message, /pass --baseline to classify with the rule-based baseline/);
         return true;
       },
@@ -181,7 +182,8 @@ describe("sentinel worker classify", () => {
       name: "ModelUnavailableError",
       message:
         "the classifier worker will not start without a model (model file /nonexistent/model.gguf does not exist). " +
-        "Set SENTINEL_MODEL (or pass --model) to a GGUF file or a Hugging Face reference, " +
+        "Set SENTINEL_MODEL (or pass --model) to a GGUF file or a Hugging Face reference " +
+        "(`sentinel model pull` downloads our model), " +
         "or pass --baseline to classify with the rule-based baseline model",
     });
     assert.deepEqual(calls, []);

@@ -133,7 +133,8 @@ async function loadWorkerModel(
   } catch (error) {
     throw new ModelUnavailableError(
       `the classifier worker will not start without a model (${(error as Error).message}). ` +
-        "Set SENTINEL_MODEL (or pass --model) to a GGUF file or a Hugging Face reference, " +
+        "Set SENTINEL_MODEL (or pass --model) to a GGUF file or a Hugging Face reference " +
+        "(`sentinel model pull` downloads our model), " +
         "or pass --baseline to classify with the rule-based baseline model",
     );
   }

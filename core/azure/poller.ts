@@ -227,8 +227,8 @@ export class AzureLogPoller {
   }
 }
 
-/** One checkpoint per workspace and query. */
-function azureCheckpointKey(workspaceId: string, query: string): string {
+/** One checkpoint per workspace and query: where the poller keeps it (a blob `<key>.json`). */
+export function azureCheckpointKey(workspaceId: string, query: string): string {
   return `azure/${workspaceId}/${contentId(query).slice(0, 16)}`;
 }
 

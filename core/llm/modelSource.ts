@@ -51,7 +51,8 @@ export interface PullProgress {
 }
 
 /**
- * Downloads a remote model into the cache, resuming a partial download, and returns its path.
+ * Downloads a remote model into the cache, resuming a partial download, and returns its path; a
+ * model already in the cache is returned as it is, without touching the network.
  * Fails with a ModelUnavailableError that says what to do when the network cannot be reached.
  */
 export async function pullModel(
@@ -66,6 +67,9 @@ export async function pullModel(
       `${reference} does not exist and is not a Hugging Face reference or URL`,
     );
   }
+  // Already pulled: nothing to download, and no network needed (an offline restart).
+  const pulled = await findLocalModel(reference, directory);
+  if (pulled) return pulled;
   const offlineHint =
     "If this machine is offline, copy the GGUF file here and pass it as --model /path/to/model.gguf " +
     "(or set SENTINEL_MODEL).";

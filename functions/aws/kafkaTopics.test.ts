@@ -3,8 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { type Admin, Kafka, logLevel } from "kafkajs";
 import { loadConfig } from "../../core/config/load.js";
 import { kafkaConfig } from "../../core/kafka/client.js";
+import { clusterTopicAdmin } from "../../core/kafka/testing/clusterTopicAdmin.js";
 import { type MockCluster, startMockCluster } from "../../core/kafka/testing/mockCluster.js";
-import type { TopicAdmin } from "../../core/kafka/topics.js";
 import { createLogger } from "../../core/logging/logger.js";
 import {
   createTopicsResourceHandler,
@@ -45,31 +45,9 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** The real admin for what the mock answers; the mock's control channel for what it does not. */
-function clusterAdmin() {
-  const calls = { created: [] as string[], grown: [] as { topic: string; count: number }[] };
-  const topics: TopicAdmin & { disconnect(): Promise<void> } = {
-    listTopics: () => admin.listTopics(),
-    fetchTopicMetadata: (options) => admin.fetchTopicMetadata(options),
-    async createTopics({ topics }) {
-      for (const topic of topics) {
-        await cluster.createTopic(topic.topic, topic.numPartitions ?? 1, topic.replicationFactor);
-        calls.created.push(topic.topic);
-      }
-      return true;
-    },
-    async createPartitions({ topicPartitions }) {
-      calls.grown.push(...topicPartitions.map(({ topic, count }) => ({ topic, count })));
-      return true;
-    },
-    disconnect: async () => {},
-  };
-  return { topics, calls };
-}
-
 /** The handler on the mock cluster, and what it asked of the admin. */
 function resource() {
-  const { topics, calls } = clusterAdmin();
+  const { topics, calls } = clusterTopicAdmin(cluster, admin);
   const handler = createTopicsResourceHandler({
     admin: async () => topics,
     defaultReplicationFactor: 1,
@@ -151,7 +129,7 @@ describe("the Kafka topics custom resource", () => {
     const handler = createTopicsResourceHandler({
       admin: async () => {
         adminAsked = true;
-        return clusterAdmin().topics;
+        return clusterTopicAdmin(cluster, admin).topics;
       },
       defaultReplicationFactor: 1,
       logger,

@@ -48,6 +48,17 @@ export interface RpcTypedData {
   bytes?: Uint8Array;
   int?: number;
   double?: number;
+  http?: RpcHttpData;
+}
+
+/** An HTTP request as the host sends it to an HTTP trigger, or the response it gets back. */
+export interface RpcHttpData {
+  method?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: RpcTypedData;
+  statusCode?: string;
 }
 
 type FunctionCallback = (...args: unknown[]) => unknown;

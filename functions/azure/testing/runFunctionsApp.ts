@@ -1,6 +1,7 @@
 // Runs a Functions app's entry module in this process as the Node.js worker would, with the
 // worker stand-in (functionsWorker.ts), then prints one JSON line on stdout: the programming
-// model, the registered functions and the result of each invocation asked for.
+// model, the registered functions and the result of each invocation asked for. The entry is the
+// built app (dist/azure-functionapp/index.js) or its source (index.ts, through tsx).
 //
 //   node --import tsx functions/azure/testing/runFunctionsApp.ts <entry.ts> '[{"function":"f","trigger":{"json":"{}"}}]'
 //
@@ -33,5 +34,8 @@ const report: FunctionsAppReport = {
   functions: worker.functions,
   invocations,
 };
-// The app's clients (its Kafka producer) would keep a worker running: this one is done.
-process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
+// Bytes (an HTTP response's body) are printed as their UTF-8 text. The app's clients (its Kafka
+// producer) would keep a worker running: this one is done.
+const bytesAsText = (_key: string, value: unknown) =>
+  value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : value;
+process.stdout.write(`${JSON.stringify(report, bytesAsText)}\n`, () => process.exit(0));
