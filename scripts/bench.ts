@@ -15,7 +15,7 @@ import { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LogEvent } from "../core/events/types.js";
 import { LlmModel } from "../core/llm/llmModel.js";
-import { TemplateKeyer } from "../core/templates/templateKey.js";
+import { TemplateKeyer } from "../core/templates/templateKeyer.js";
 import { writeTinyModel } from "../fine-tune/gguf/tinyModel.js";
 import { benchDetection } from "./bench/detection.js";
 import { benchIngestAws } from "./bench/ingestAws.js";

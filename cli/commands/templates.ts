@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { jsonForTerminal } from "../../core/logging/terminalText.js";
 import type { InputFormat } from "../../core/normalize/index.js";
-import { TemplateKeyer } from "../../core/templates/templateKey.js";
+import { TemplateKeyer } from "../../core/templates/templateKeyer.js";
 import { exitQuietlyOnBrokenPipe, fileSource, LineWriter, openInput } from "../io.js";
 import { startRuntime } from "../runtime.js";
 import { readLines } from "../sources/file/lineReader.js";

@@ -1,6 +1,6 @@
 import type { Classification, ClassifiedEvent, LogEvent } from "../events/types.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
-import { TemplateKeyer } from "../templates/templateKey.js";
+import { TemplateKeyer } from "../templates/templateKeyer.js";
 import type { ClassificationCache } from "./classificationCache.js";
 import type { ClassifierInput, LabelModel, SuggestionMode, Verdict } from "./types.js";
 
