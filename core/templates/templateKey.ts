@@ -160,13 +160,13 @@ const VARIABLE_KINDS = {
   ipv6: "(?<![A-Za-z0-9:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})?(?:[0-9a-fA-F]{1,4})?(?![A-Za-z0-9:])",
   // host names and other dotted names: two or more dots (ip-10-0-0-7.ec2.internal,
   // com.android.phone, org.apache.Server), or one before a known top-level domain (csdnimg.cn)
-  hostname: String.raw`(?<![A-Za-z0-9._-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?){2,}|\.(?:${TLDS}))(?![A-Za-z0-9_-]|\.[A-Za-z0-9])`,
+  hostname: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:(?:\.[A-Za-z0-9_$](?:[A-Za-z0-9_$-]*[A-Za-z0-9_$])?){2,}|\.(?:${TLDS}))(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
   // two or more segments, absolute, relative or Windows, with any query string
   path: String.raw`(?<![A-Za-z0-9/])(?:~|\.{1,2}|[A-Za-z]:)?(?:[/\\][\w.@%+~-]+){2,}[/\\]?(?:\?[^\s"'<>]*)?`,
   // Kubernetes' generated name parts (pod-template hash, pod suffix) use an alphabet without vowels
   k8sSuffix: "(?<=-)[bcdfghjklmnpqrstvwxz2456789]{5,10}(?![A-Za-z0-9])",
   // name:port, the name in lower case and not a protected word (wpad:80; errors:5 stays)
-  namePort: String.raw`(?<![\w.:-])[a-z][a-z0-9-]*:\d{2,5}(?![\w.:])`,
+  namePort: String.raw`(?<![^\s/])[a-z][a-z0-9-]*:\d{2,5}(?![\w.:])`,
   // a word value after key= (user=root), unless it is a protected word (result=failure)
   keyValue: String.raw`(?<=[A-Za-z0-9_]=)[A-Za-z_][\w.:-]*`,
   // ids behind word prefixes keep the words: blk_<*>, task_<*>, checkout-<*>, dcbf......<*>
