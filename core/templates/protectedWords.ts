@@ -164,3 +164,18 @@ export const PROTECTED_WORDS: ReadonlySet<string> = new Set([
   "missing",
   "found",
 ]);
+
+const NON_LETTER = /[^a-z']/;
+const NON_LETTERS = /[^a-z']+/;
+
+/**
+ * Whether a word, or a part of it between punctuation or case-less joins (`ACTION_DOWN`,
+ * `Device::start`, `"connection refused"`), is a protected word.
+ */
+export function isProtected(word: string): boolean {
+  const lower = word.toLowerCase();
+  if (PROTECTED_WORDS.has(lower)) return true;
+  if (!NON_LETTER.test(lower)) return false;
+  for (const part of lower.split(NON_LETTERS)) if (PROTECTED_WORDS.has(part)) return true;
+  return false;
+}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { PROTECTED_WORDS } from "./protectedWords.js";
+import { isProtected } from "./protectedWords.js";
 
 /**
  * Log template keys: a message with its variable parts masked as `<*>`, and a stable id for it.
@@ -201,7 +201,7 @@ const SPACES = /\s+/g;
 function maskQuoted(match: string, offset: number, text: string): string {
   const inner = match.slice(1, -1);
   // A quoted value after key= is a value, unless a protected word in it carries meaning.
-  if (text.charCodeAt(offset - 1) === 61 && !hasProtectedWord(inner)) {
+  if (text.charCodeAt(offset - 1) === 61 && !isProtected(inner)) {
     return `${match[0]}${WILDCARD}${match[0]}`;
   }
   // A quoted phrase is text like any other: its words stay and its variables are masked by the
@@ -210,12 +210,6 @@ function maskQuoted(match: string, offset: number, text: string): string {
   if (HAS_SPACE.test(inner) || LETTERS_ONLY.test(inner)) return match;
   const quote = match[0] as string;
   return `${quote}${WILDCARD}${quote}`;
-}
-
-function hasProtectedWord(text: string): boolean {
-  for (const word of text.toLowerCase().split(/[^a-z']+/))
-    if (PROTECTED_WORDS.has(word)) return true;
-  return false;
 }
 
 function maskToken(token: string): string {
@@ -229,12 +223,12 @@ function maskVariable(match: string, ...groups: unknown[]): string {
     return `${LEADING_WORDS.exec(match)?.[0] ?? ""}${WILDCARD}`;
   }
   if (groups[NAME_PORT_GROUP] !== undefined) {
-    return PROTECTED_WORDS.has(match.slice(0, match.indexOf(":")))
+    return isProtected(match.slice(0, match.indexOf(":")))
       ? match.replace(/\d+$/, WILDCARD)
       : WILDCARD;
   }
   if (groups[KEY_VALUE_GROUP] !== undefined) {
-    return PROTECTED_WORDS.has(match.toLowerCase()) ? match : WILDCARD;
+    return isProtected(match) ? match : WILDCARD;
   }
   if (groups[ID_GROUP] !== undefined) {
     return CONSTANT_ALNUM_WORDS.has(match.toLowerCase()) ? match : WILDCARD;

@@ -1,4 +1,4 @@
-import { PROTECTED_WORDS } from "./protectedWords.js";
+import { isProtected } from "./protectedWords.js";
 import { templateIdOf, templateOf, WILDCARD } from "./templateKey.js";
 
 /**
@@ -93,7 +93,7 @@ function generalised(token: string): string | undefined {
   const parts = TOKEN_PARTS.exec(token);
   if (!parts) return undefined;
   const word = parts[2] as string;
-  if (!HAS_LETTER.test(word) || PROTECTED_WORDS.has(word.toLowerCase())) return undefined;
+  if (!HAS_LETTER.test(word) || isProtected(word)) return undefined;
   return `${parts[1]}${WILDCARD}${parts[3]}`;
 }
 
