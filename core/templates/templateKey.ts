@@ -129,9 +129,6 @@ const WORDY_DATE = new RegExp(
 // Quoted values are looked at before the word pass, since they may span spaces (bounded so a
 // stray quote cannot swallow a huge line).
 const QUOTED = /(?<![A-Za-z0-9])(?:"(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'(?![A-Za-z0-9]))/g;
-// Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a variable;
-// the rest are words.
-const CANDIDATE_TOKEN = /(?<!\S)\S*?[\d/\\@=.-]\S*/g;
 
 // Top-level domains that make a one-dot name a host name (file extensions are not among them).
 const TLDS =
@@ -186,8 +183,9 @@ const PREFIXED_GROUP = KIND_NAMES.indexOf("prefixedId");
 const ID_GROUP = KIND_NAMES.indexOf("id");
 const KEY_VALUE_GROUP = KIND_NAMES.indexOf("keyValue");
 const NAME_PORT_GROUP = KIND_NAMES.indexOf("namePort");
-// Most candidate tokens are a plain number, IP, time or size: one anchored test settles them.
-const WHOLE_NUMBERISH_TOKEN = /^[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?$/;
+// Most candidate tokens are a plain number, IP, time, date or size: one anchored test settles them.
+const WHOLE_NUMBERISH_TOKEN =
+  /^(?:[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?|[\d.,:/_+-]*\d[\d.,:/_+-]*)$/;
 const LEADING_WORDS = /^(?:[A-Za-z]{2,}(?:[_-]|\.{2,}))+/;
 
 const LETTERS_ONLY = /^[A-Za-z]+$/;
@@ -197,6 +195,8 @@ const HAS_SPACE = /\s/;
 const ADJACENT_WILDCARDS =
   /<\*>(?:[\s.,:;_/\\|#=-]*<\*>|\s(?:[KMGTP]i?B|[kKMGTP]B|B|bytes?|ms|µs|us|ns|secs?|s)\b)+/g;
 const SPACES = /\s+/g;
+// White space other than single spaces, which must be folded before tokens are split on spaces.
+const UNUSUAL_SPACE = /\s(?<! )| {2}/;
 
 function maskQuoted(match: string, offset: number, text: string): string {
   const inner = match.slice(1, -1);
@@ -212,9 +212,20 @@ function maskQuoted(match: string, offset: number, text: string): string {
   return `${quote}${WILDCARD}${quote}`;
 }
 
+// Tokens repeat (host names, class names, key=value pairs, words ending a sentence), so the mask
+// of recent ones is remembered; a plain map emptied when full, since a miss costs only the regex.
+const MASKED_TOKENS = new Map<string, string>();
+const MAX_MASKED_TOKENS = 20_000;
+
 function maskToken(token: string): string {
   if (WHOLE_NUMBERISH_TOKEN.test(token)) return WILDCARD;
-  return token.replace(VARIABLE_PATTERN, maskVariable);
+  let masked = MASKED_TOKENS.get(token);
+  if (masked === undefined) {
+    masked = token.replace(VARIABLE_PATTERN, maskVariable);
+    if (MASKED_TOKENS.size >= MAX_MASKED_TOKENS) MASKED_TOKENS.clear();
+    MASKED_TOKENS.set(token, masked);
+  }
+  return masked;
 }
 
 function maskVariable(match: string, ...groups: unknown[]): string {
@@ -238,10 +249,20 @@ function maskVariable(match: string, ...groups: unknown[]): string {
 
 /** The message with variable parts masked and white space folded. Pure and deterministic. */
 export function templateOf(message: string): string {
-  let text = HAS_MONTH.test(message) ? message.replace(WORDY_DATE, WILDCARD) : message;
-  if (HAS_DATE_WORD.test(text)) text = text.replace(DATE_WORD, WILDCARD);
+  let text = message;
+  if (HAS_DATE_WORD.test(text)) {
+    if (HAS_MONTH.test(text)) text = text.replace(WORDY_DATE, WILDCARD);
+    text = text.replace(DATE_WORD, WILDCARD);
+  }
   if (text.includes('"') || text.includes("'")) text = text.replace(QUOTED, maskQuoted);
-  text = text.replace(CANDIDATE_TOKEN, maskToken).replace(ADJACENT_WILDCARDS, WILDCARD);
+  if (UNUSUAL_SPACE.test(text)) text = text.replace(SPACES, " ");
+  const tokens = text.split(" ");
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (mayHoldVariable(token)) tokens[i] = maskToken(token);
+  }
+  text = tokens.join(" ");
+  if (text.includes("<*>")) text = text.replace(ADJACENT_WILDCARDS, WILDCARD);
   if (
     text.includes("()") ||
     text.includes("<*>)") ||
@@ -250,6 +271,25 @@ export function templateOf(message: string): string {
   )
     text = text.replace(VARIABLE_BRACKETS, "").replace(ADJACENT_WILDCARDS, WILDCARD);
   return text.replace(SPACES, " ").trim();
+}
+
+/** Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a variable. */
+function mayHoldVariable(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    // 0-9 / \ @ = . -
+    if (
+      (c >= 48 && c <= 57) ||
+      c === 47 ||
+      c === 92 ||
+      c === 64 ||
+      c === 61 ||
+      c === 46 ||
+      c === 45
+    )
+      return true;
+  }
+  return false;
 }
 
 /** A stable id for a template: the same template gives the same id on every run and machine. */
