@@ -185,7 +185,7 @@ const KEY_VALUE_GROUP = KIND_NAMES.indexOf("keyValue");
 const NAME_PORT_GROUP = KIND_NAMES.indexOf("namePort");
 // Most candidate tokens are a plain number, IP, time, date or size: one anchored test settles them.
 const WHOLE_NUMBERISH_TOKEN =
-  /^(?:[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?|[\d.,:/_+-]*\d[\d.,:/_+-]*)$/;
+  /^(?:[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?|[\d.,:/_+-]*\d)$/;
 const LEADING_WORDS = /^(?:[A-Za-z]{2,}(?:[_-]|\.{2,}))+/;
 
 const LETTERS_ONLY = /^[A-Za-z]+$/;

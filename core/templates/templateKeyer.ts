@@ -242,8 +242,15 @@ export class TemplateKeyer {
       }
     }
     const resolved = tokens.join(" ");
-    let key = resolved === template ? new LearnedKey(template) : this.#keyFor(resolved);
-    key = finalOf(key);
+    const key = finalOf(this.#keyFor(resolved));
+    // Literal words waiting where this template has a variable: the position is one.
+    for (let position = 1; position < tokens.length; position++) {
+      if (!(tokens[position] as string).includes(WILDCARD)) continue;
+      const waiting = this.#cluster(resolved, position, false);
+      if (waiting && !waiting.general && !waiting.blocked && waiting.words.size > 0) {
+        this.#generalise(waiting);
+      }
+    }
     let ready: Cluster | undefined;
     for (let position = 1; position < tokens.length; position++) {
       const token = tokens[position] as string;
@@ -254,7 +261,8 @@ export class TemplateKeyer {
       const cluster = this.#cluster(rest, position, true) as Cluster;
       if (cluster.blocked || cluster.words.size >= this.#distinctWords) continue;
       if (!cluster.words.has(token)) cluster.words.set(token, key);
-      if (cluster.words.size >= this.#distinctWords) ready ??= cluster;
+      // Enough different words, or a key already has a variable here (a value with a digit).
+      if (cluster.words.size >= this.#distinctWords || this.#slots.has(rest)) ready ??= cluster;
     }
     if (ready !== undefined && this.#generalise(ready)) return finalOf(key);
     return key;
