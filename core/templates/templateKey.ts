@@ -155,9 +155,11 @@ const VARIABLE_KINDS = {
   uuid: "(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])",
   mac: "(?<![A-Za-z0-9:])[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}(?![A-Za-z0-9:])",
   ipv6: "(?<![A-Za-z0-9:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})?(?:[0-9a-fA-F]{1,4})?(?![A-Za-z0-9:])",
-  // host names and other dotted names: two or more dots (ip-10-0-0-7.ec2.internal,
-  // com.android.phone, org.apache.Server), or one before a known top-level domain (csdnimg.cn)
-  hostname: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:(?:\.[A-Za-z0-9_$](?:[A-Za-z0-9_$-]*[A-Za-z0-9_$])?){2,}|\.(?:${TLDS}))(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
+  // host names: one or more dots before a known top-level domain (csdnimg.cn, pv.mini.sohu.com)
+  hostname: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.(?:${TLDS})(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
+  // other names with two or more dots: host names, packages and classes (com.android.phone,
+  // org.apache.Server$Inner), masked unless they hold a protected word (...action.SCREEN_ON)
+  dottedName: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_$](?:[A-Za-z0-9_$-]*[A-Za-z0-9_$])?){2,}(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
   // two or more segments, absolute, relative or Windows, with any query string
   path: String.raw`(?<![A-Za-z0-9/])(?:~|\.{1,2}|[A-Za-z]:)?(?:[/\\][\w.@%+~-]+){2,}[/\\]?(?:\?[^\s"'<>]*)?`,
   // Kubernetes' generated name parts (pod-template hash, pod suffix) use an alphabet without vowels
@@ -183,6 +185,7 @@ const PREFIXED_GROUP = KIND_NAMES.indexOf("prefixedId");
 const ID_GROUP = KIND_NAMES.indexOf("id");
 const KEY_VALUE_GROUP = KIND_NAMES.indexOf("keyValue");
 const NAME_PORT_GROUP = KIND_NAMES.indexOf("namePort");
+const DOTTED_NAME_GROUP = KIND_NAMES.indexOf("dottedName");
 // Most candidate tokens are a plain number, IP, time, date or size: one anchored test settles them.
 const WHOLE_NUMBERISH_TOKEN =
   /^(?:[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?|[\d.,:/_+-]*\d)$/;
@@ -233,6 +236,9 @@ function maskVariable(match: string, ...groups: unknown[]): string {
     if (CONSTANT_ALNUM_WORDS.has(match.toLowerCase())) return match;
     return `${LEADING_WORDS.exec(match)?.[0] ?? ""}${WILDCARD}`;
   }
+  // A dotted name holding a protected word is a constant that carries meaning:
+  // android.intent.action.SCREEN_ON and ...SCREEN_OFF stay apart.
+  if (groups[DOTTED_NAME_GROUP] !== undefined) return isProtected(match) ? match : WILDCARD;
   if (groups[NAME_PORT_GROUP] !== undefined) {
     return isProtected(match.slice(0, match.indexOf(":")))
       ? match.replace(/\d+$/, WILDCARD)
