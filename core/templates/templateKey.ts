@@ -216,12 +216,18 @@ function maskQuoted(match: string, offset: number, text: string): string {
 }
 
 // Tokens repeat (host names, class names, key=value pairs, words ending a sentence), so the mask
-// of recent ones is remembered; a plain map emptied when full, since a miss costs only the regex.
+// of recent ones is remembered: a plain map emptied when full, since a miss costs only the regex.
 const MASKED_TOKENS = new Map<string, string>();
 const MAX_MASKED_TOKENS = 20_000;
 
+/** A token with a digit: short ones repeat (uid=0, ssh2), long ones are mostly unique values. */
 function maskToken(token: string): string {
   if (WHOLE_NUMBERISH_TOKEN.test(token)) return WILDCARD;
+  if (token.length <= 24) return maskWordToken(token);
+  return token.replace(VARIABLE_PATTERN, maskVariable);
+}
+
+function maskWordToken(token: string): string {
   let masked = MASKED_TOKENS.get(token);
   if (masked === undefined) {
     masked = token.replace(VARIABLE_PATTERN, maskVariable);
@@ -265,7 +271,9 @@ export function templateOf(message: string): string {
   const tokens = text.split(" ");
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
-    if (mayHoldVariable(token)) tokens[i] = maskToken(token);
+    const shape = tokenShape(token);
+    if (shape === WITH_DIGIT) tokens[i] = maskToken(token);
+    else if (shape === WITH_PUNCTUATION) tokens[i] = maskWordToken(token);
   }
   text = tokens.join(" ");
   if (text.includes("<*>")) text = text.replace(ADJACENT_WILDCARDS, WILDCARD);
@@ -274,28 +282,34 @@ export function templateOf(message: string): string {
     text.includes("<*>)") ||
     text.includes("<*>]") ||
     text.includes("<*>}")
-  )
-    text = text.replace(VARIABLE_BRACKETS, "").replace(ADJACENT_WILDCARDS, WILDCARD);
-  return text.replace(SPACES, " ").trim();
+  ) {
+    text = text
+      .replace(VARIABLE_BRACKETS, "")
+      .replace(SPACES, " ")
+      .replace(ADJACENT_WILDCARDS, WILDCARD);
+  }
+  return text.trim();
 }
 
-/** Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a variable. */
-function mayHoldVariable(token: string): boolean {
+const PLAIN = 0;
+const WITH_PUNCTUATION = 1;
+const WITH_DIGIT = 2;
+
+/**
+ * Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a
+ * variable; which of those a token holds.
+ */
+function tokenShape(token: string): number {
+  let shape = PLAIN;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
-    // 0-9 / \ @ = . -
-    if (
-      (c >= 48 && c <= 57) ||
-      c === 47 ||
-      c === 92 ||
-      c === 64 ||
-      c === 61 ||
-      c === 46 ||
-      c === 45
-    )
-      return true;
+    if (c >= 48 && c <= 57) return WITH_DIGIT;
+    // / \ @ = . -
+    if (c === 47 || c === 92 || c === 64 || c === 61 || c === 46 || c === 45) {
+      shape = WITH_PUNCTUATION;
+    }
   }
-  return false;
+  return shape;
 }
 
 /** A stable id for a template: the same template gives the same id on every run and machine. */
