@@ -75,6 +75,23 @@ export class CachingClassifier {
     return true;
   }
 
+  /**
+   * A key may have generalised in this batch, before any of the keys it joined was classified;
+   * now that they are, a general key whose aliases got different labels is taken back, so later
+   * lines keep their own key and label.
+   */
+  #undoDisagreeingGeneralisations(keys: readonly TemplateKey[]): void {
+    const checked = new Set<TemplateKey>();
+    for (const key of keys) {
+      if (checked.has(key)) continue;
+      checked.add(key);
+      const aliases = this.#keyer.aliasIdsOf(key);
+      if (aliases.length > 0 && !this.#labelsAgree([key.templateId, ...aliases])) {
+        this.#keyer.undoGeneralisation(key);
+      }
+    }
+  }
+
   /** The verdict a general key's aliases share at this event's level, if they share one. */
   #aliasVerdict(key: TemplateKey, event: LogEvent): Verdict | undefined {
     let shared: Verdict | undefined;
@@ -204,6 +221,7 @@ export class CachingClassifier {
         }
       }
       await Promise.all(suggested);
+      this.#undoDisagreeingGeneralisations(keys);
     }
 
     const classifiedAt = new Date().toISOString();

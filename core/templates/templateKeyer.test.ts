@@ -178,3 +178,35 @@ describe("TemplateKeyer behind the classification cache", () => {
     assert.equal(model.calls, 2);
   });
 });
+
+/** Labels a line by the word after "job": the kind of model that makes keys disagree. */
+class WordModel implements LabelModel {
+  readonly name = "word";
+  async classify(inputs: readonly ClassifierInput[]): Promise<Verdict[]> {
+    return inputs.map((input) =>
+      /job (?:reaper|oomkill)/.test(input.message)
+        ? { label: "incident", confidence: 0.9 }
+        : { label: "normal", confidence: 0.9 },
+    );
+  }
+}
+
+describe("TemplateKeyer generalising inside one batch", () => {
+  it("takes a generalisation back when the keys it joined are labelled differently", async () => {
+    const classifier = new CachingClassifier(
+      new WordModel(),
+      new ClassificationCache({ maxEntries: 100, ttlMs: 60_000 }),
+      { suggestions: "off" },
+    );
+    // All three arrive in one batch: the third generalises before any is classified.
+    await classifier.classify(
+      ["queue job reaper ran", "queue job backup ran", "queue job report ran"].map((m) =>
+        logEvent(m),
+      ),
+    );
+    assert.equal(classifier.keyer.undone, 1);
+    const [later] = await classifier.classify([logEvent("queue job reaper ran")]);
+    assert.equal(later?.classification.template, "queue job reaper ran");
+    assert.equal(later?.classification.label, "incident");
+  });
+});

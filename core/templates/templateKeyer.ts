@@ -32,8 +32,12 @@ class LearnedKey implements TemplateKey {
   readonly tokens: readonly string[];
   /** The general key this one became an alias of. */
   next: LearnedKey | undefined;
-  /** Ids of the keys that became aliases of this one. */
+  /** Ids of the keys that became aliases of this one, directly or through another alias. */
   readonly aliasIds: string[] = [];
+  /** The keys that became aliases of this one directly. */
+  readonly aliases: LearnedKey[] = [];
+  /** The clusters whose position this key made a variable. */
+  readonly clusters: Cluster[] = [];
 
   constructor(template: string) {
     this.template = template;
@@ -135,6 +139,7 @@ export class TemplateKeyer {
   #tick = 0;
   #evictions = 0;
   #generalisations = 0;
+  #undone = 0;
 
   constructor(options: TemplateKeyerOptions = {}) {
     this.#distinctWords = options.distinctWords ?? DEFAULT_DISTINCT_WORDS;
@@ -175,9 +180,11 @@ export class TemplateKeyer {
       slot.used = tick;
       return finalOf(slot.key);
     }
+    // The slot keeps the key the template resolved to, not where it went, so that undoing a
+    // generalisation gives the template its own key back.
     const key = this.#learn(template);
     this.#remember(template, key);
-    return key;
+    return finalOf(key);
   }
 
   /** Where a key went: the key it is an alias of now, or itself. */
@@ -242,7 +249,8 @@ export class TemplateKeyer {
       }
     }
     const resolved = tokens.join(" ");
-    const key = finalOf(this.#keyFor(resolved));
+    const resolvedKey = this.#keyFor(resolved);
+    const key = finalOf(resolvedKey);
     // Literal words waiting where this template has a variable: the position is one.
     for (let position = 1; position < tokens.length; position++) {
       if (!(tokens[position] as string).includes(WILDCARD)) continue;
@@ -264,8 +272,8 @@ export class TemplateKeyer {
       // Enough different words, or a key already has a variable here (a value with a digit).
       if (cluster.words.size >= this.#distinctWords || this.#slots.has(rest)) ready ??= cluster;
     }
-    if (ready !== undefined && this.#generalise(ready)) return finalOf(key);
-    return key;
+    if (ready !== undefined) this.#generalise(ready);
+    return resolvedKey;
   }
 
   /** Makes the cluster's position a variable unless the guard refuses; whether it did. */
@@ -277,6 +285,7 @@ export class TemplateKeyer {
     }
     const general = finalOf(this.#keyFor(cluster.rest));
     cluster.general = general;
+    general.clusters.push(cluster);
     this.#generalisations++;
     for (const literal of literals) this.#link(literal, general);
     return true;
@@ -286,7 +295,35 @@ export class TemplateKeyer {
     if (literal === general || literal.next !== undefined) return;
     literal.next = general;
     general.aliasIds.push(literal.templateId, ...literal.aliasIds);
+    general.aliases.push(literal);
     this.#aliases.push([literal, general]);
+  }
+
+  /**
+   * Takes a generalisation back: the key's aliases are keys of their own again and its positions
+   * are never generalised again. For when the keys it joined turn out to be labelled differently
+   * (classified in the same batch as the generalisation, so the guard could not know).
+   */
+  undoGeneralisation(key: TemplateKey): void {
+    if (!(key instanceof LearnedKey) || key.aliases.length === 0) return;
+    for (const alias of key.aliases) alias.next = undefined;
+    for (const cluster of key.clusters) {
+      cluster.general = undefined;
+      cluster.blocked = true;
+    }
+    const undone = new Set(key.aliases);
+    key.aliases.length = 0;
+    key.aliasIds.length = 0;
+    key.clusters.length = 0;
+    const kept = this.#aliases.filter(([literal]) => !undone.has(literal));
+    this.#aliases.length = 0;
+    this.#aliases.push(...kept);
+    this.#undone++;
+  }
+
+  /** Generalisations taken back by `undoGeneralisation`. */
+  get undone(): number {
+    return this.#undone;
   }
 
   /** The learned state, to save and give back to `restore` after a restart. */
@@ -326,7 +363,10 @@ export class TemplateKeyer {
         tokens[position] = word;
         cluster.words.set(word, finalOf(this.#keyFor(tokens.join(" "))));
       }
-      if (general) cluster.general = finalOf(this.#keyFor(rest));
+      if (general) {
+        cluster.general = finalOf(this.#keyFor(rest));
+        cluster.general.clusters.push(cluster);
+      }
       cluster.blocked = blocked;
     }
   }
