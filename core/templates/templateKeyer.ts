@@ -297,6 +297,11 @@ export class TemplateKeyer {
     general.aliasIds.push(literal.templateId, ...literal.aliasIds);
     general.aliases.push(literal);
     this.#aliases.push([literal, general]);
+    // The links kept for the snapshot are bounded like the rest; the oldest go first.
+    if (this.#aliases.length > this.#maxTemplates) {
+      this.#aliases.splice(0, this.#aliases.length - this.#maxTemplates);
+      this.#evictions++;
+    }
   }
 
   /**
