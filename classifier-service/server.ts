@@ -4,6 +4,10 @@ import { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LabelModel } from "../core/classifier/types.js";
 import type { Config } from "../core/config/schema.js";
+import {
+  loadTemplateKeyerState,
+  saveTemplateKeyerState,
+} from "../core/files/templateKeyerState.js";
 import type { Logger } from "../core/logging/logger.js";
 import { serviceAuthorization, UNAUTHENTICATED_WARNING } from "./auth.js";
 import { BatchQueue } from "./batchQueue.js";
@@ -198,6 +202,18 @@ export class ClassifierService {
         }),
         { suggestions: this.#config.SENTINEL_SUGGESTIONS },
       );
+      const templateState = this.#config.CLASSIFIER_TEMPLATE_STATE_FILE;
+      if (templateState !== undefined) {
+        // A file that cannot be read leaves the keys to be learned again, not the service down.
+        await loadTemplateKeyerState(templateState, this.#classifier.keyer, {
+          logger: this.#logger,
+        }).catch((error: unknown) =>
+          this.#logger.warn(
+            { err: error, path: templateState },
+            "could not load the template key state",
+          ),
+        );
+      }
       this.#state = "ready";
       this.metrics.modelReady.set(1);
       this.metrics.modelInfo.set({ model: model.name }, 1);
@@ -224,6 +240,17 @@ export class ClassifierService {
     }
   }
 
+  /** Saves what the template keys learned, when a file is configured; a failure is only logged. */
+  async #saveTemplateState(): Promise<void> {
+    const path = this.#config.CLASSIFIER_TEMPLATE_STATE_FILE;
+    if (path === undefined || this.#classifier === undefined) return;
+    try {
+      await saveTemplateKeyerState(path, this.#classifier.keyer);
+    } catch (error) {
+      this.#logger.warn({ err: error, path }, "could not save the template key state");
+    }
+  }
+
   async #drain(reason: string): Promise<ShutdownResult> {
     const timeoutMs = this.#config.CLASSIFIER_SHUTDOWN_TIMEOUT_SECONDS * 1000;
     const deadline = performance.now() + timeoutMs;
@@ -239,9 +266,9 @@ export class ClassifierService {
       : Promise.resolve();
     this.#server.closeIdleConnections();
     // Background suggestions run in the model too: let them finish before it is disposed.
-    const finished = Promise.all([closed, this.#queue.idle()]).then(() =>
-      this.#classifier?.drainSuggestions(),
-    );
+    const finished = Promise.all([closed, this.#queue.idle()])
+      .then(() => this.#classifier?.drainSuggestions())
+      .then(() => this.#saveTemplateState());
     const drained = await settlesWithin(finished, timeoutMs);
 
     if (!drained) {

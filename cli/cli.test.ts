@@ -270,6 +270,44 @@ describe("sentinel templates", () => {
   });
 });
 
+describe("sentinel templates, learning", () => {
+  const users = ["ann", "bob", "cyd", "dan"].map((u, i) => `Invalid user ${u} from 10.0.0.${i}`);
+
+  it("prints final keys by default and arrival keys with --streaming", () => {
+    const final = jsonLines<{ template: string }>(
+      sentinel(["templates", "-"], { input: users.join("\n") }).stdout,
+    );
+    assert.deepEqual(
+      final.map((r) => r.template),
+      Array(4).fill("Invalid user <*> from <*>"),
+    );
+    const streaming = jsonLines<{ template: string }>(
+      sentinel(["templates", "--streaming", "-"], { input: users.join("\n") }).stdout,
+    );
+    assert.deepEqual(
+      streaming.map((r) => r.template),
+      [
+        "Invalid user ann from <*>",
+        "Invalid user bob from <*>",
+        "Invalid user <*> from <*>",
+        "Invalid user <*> from <*>",
+      ],
+    );
+  });
+
+  it("keeps what it learned across runs with --state", () => {
+    const env = { SENTINEL_STATE_DIR: mkdtempSync(join(tmpdir(), "sentinel-templates-")) };
+    sentinel(["templates", "--state", "-"], { input: users.join("\n"), env });
+    const again = jsonLines<{ template: string }>(
+      sentinel(["templates", "--state", "--streaming", "-"], {
+        input: "Invalid user eve from 10.0.0.9",
+        env,
+      }).stdout,
+    );
+    assert.equal(again[0]?.template, "Invalid user <*> from <*>");
+  });
+});
+
 describe("sentinel produce", () => {
   it("is reproducible from its seed and honours --count", () => {
     const a = sentinel(["produce", "--count", "500", "--seed", "11"]).stdout;

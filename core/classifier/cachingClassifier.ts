@@ -1,6 +1,11 @@
-import type { Classification, ClassifiedEvent, LogEvent } from "../events/types.js";
+import {
+  type Classification,
+  type ClassifiedEvent,
+  LEVELS,
+  type LogEvent,
+} from "../events/types.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
-import { TemplateKeyer } from "../templates/templateKey.js";
+import { type TemplateKey, TemplateKeyer } from "../templates/templateKeyer.js";
 import type { ClassificationCache } from "./classificationCache.js";
 import type { ClassifierInput, LabelModel, SuggestionMode, Verdict } from "./types.js";
 
@@ -16,6 +21,10 @@ const MAX_PENDING_SUGGESTIONS = 1_000;
  * Models that generate suggestions separately (the LLM) are asked once per key for
  * preventive_action lines: in the background by default, so labels never wait for them, and the
  * cache entry gains the suggestion when it is ready.
+ *
+ * Template keys generalise as they learn (core/templates/templateKeyer.ts): a general key takes over
+ * the verdict its aliases (the literal keys it replaced) share at the same level, counted as a
+ * cache hit, and the keyer is told never to join keys whose cached labels differ.
  *
  * Every surface classifies through here, so this is where the classification metrics are recorded
  * (events by label/service/source, cache hits and misses, model calls, batch latency).
@@ -43,7 +52,56 @@ export class CachingClassifier {
     this.#metrics = options.metrics ?? pipelineMetrics;
     this.#cache = cache;
     this.#keyer = options.keyer ?? new TemplateKeyer();
+    this.#keyer.setJoinGuard((ids) => this.#labelsAgree(ids));
     this.#suggestions = options.suggestions ?? "background";
+  }
+
+  /** The template keyer, whose learned state the surfaces save and restore. */
+  get keyer(): TemplateKeyer {
+    return this.#keyer;
+  }
+
+  /** Whether the cached labels of these templates agree at every level (none cached agrees). */
+  #labelsAgree(templateIds: readonly string[]): boolean {
+    for (const level of ["", ...LEVELS]) {
+      let label: string | undefined;
+      for (const id of templateIds) {
+        const verdict = this.#cache.peek(`${id}:${level}`);
+        if (verdict === undefined) continue;
+        if (label !== undefined && verdict.label !== label) return false;
+        label = verdict.label;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A key may have generalised in this batch, before any of the keys it joined was classified;
+   * now that they are, a general key whose aliases got different labels is taken back, so later
+   * lines keep their own key and label.
+   */
+  #undoDisagreeingGeneralisations(keys: readonly TemplateKey[]): void {
+    const checked = new Set<TemplateKey>();
+    for (const key of keys) {
+      if (checked.has(key)) continue;
+      checked.add(key);
+      const aliases = this.#keyer.aliasIdsOf(key);
+      if (aliases.length > 0 && !this.#labelsAgree([key.templateId, ...aliases])) {
+        this.#keyer.undoGeneralisation(key);
+      }
+    }
+  }
+
+  /** The verdict a general key's aliases share at this event's level, if they share one. */
+  #aliasVerdict(key: TemplateKey, event: LogEvent): Verdict | undefined {
+    let shared: Verdict | undefined;
+    for (const id of this.#keyer.aliasIdsOf(key)) {
+      const verdict = this.#cache.peek(classificationKey(id, event));
+      if (verdict === undefined) continue;
+      if (shared !== undefined && verdict.label !== shared.label) return undefined;
+      shared ??= verdict;
+    }
+    return shared;
   }
 
   get model(): LabelModel {
@@ -110,8 +168,13 @@ export class CachingClassifier {
     let hits = 0;
 
     events.forEach((event, index) => {
-      const key = classificationKey(keys[index]?.templateId ?? "", event);
-      const hit = this.#cache.get(key);
+      const templateKey = keys[index] as TemplateKey;
+      const key = classificationKey(templateKey.templateId, event);
+      let hit = this.#cache.get(key);
+      if (hit === undefined) {
+        hit = this.#aliasVerdict(templateKey, event);
+        if (hit !== undefined) this.#cache.set(key, hit);
+      }
       if (hit !== undefined) {
         verdicts[index] = hit;
         hits++;
@@ -156,6 +219,7 @@ export class CachingClassifier {
         }
       }
       await Promise.all(suggested);
+      this.#undoDisagreeingGeneralisations(keys);
     }
 
     const classifiedAt = new Date().toISOString();

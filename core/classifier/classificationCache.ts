@@ -27,6 +27,11 @@ export class ClassificationCache {
     return verdict;
   }
 
+  /** The verdict without counting a hit or miss or refreshing its recency. */
+  peek(key: string): Verdict | undefined {
+    return this.#entries.peek(key);
+  }
+
   set(key: string, verdict: Verdict): void {
     this.#entries.set(key, verdict);
   }

@@ -72,6 +72,12 @@ const classifierServiceVariables = {
   /** Batches allowed to wait for the model; more are answered 503 with Retry-After. */
   CLASSIFIER_MAX_QUEUED_BATCHES: nonNegativeInt(10_000).default(32),
   CLASSIFIER_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(3600).default(30),
+  /**
+   * A file where the service keeps what its template keys learned (which words are variables),
+   * loaded at start and saved at shutdown, so a restart does not relearn them; unset, it starts
+   * fresh each time.
+   */
+  CLASSIFIER_TEMPLATE_STATE_FILE: z.string().min(1).optional(),
 };
 
 /** The classifier service's own check across its variables. */

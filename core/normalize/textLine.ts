@@ -1,6 +1,7 @@
 import type { Level } from "../events/types.js";
 import { levelFromName, textLevelWord } from "./level.js";
 import { fractionToMs, isoFromMs, msWithoutYear, timestampAt } from "./timestamp.js";
+import { parseToolLine } from "./toolLines.js";
 import type { ParsedLine } from "./types.js";
 
 /**
@@ -15,7 +16,8 @@ import type { ParsedLine } from "./types.js";
 const TAB = 9;
 const SPACE = 32;
 const HEADER_TOKENS = 8;
-const MAX_BRACKET = 128;
+// Java thread names can hold a whole file path and block id: [DataStreamer for file /tmp/... block BP-...]
+const MAX_BRACKET = 320;
 const MAX_WORD = 256;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
@@ -383,6 +385,11 @@ function parseKnownShape(text: string, line: ParsedLine, now: number | undefined
   if ((c === 73 || c === 87 || c === 69 || c === 70) && parseGlog(text, line, now)) return true; // IWEF
   if (c >= 48 && c <= 57 && parseRedis(text, line, now)) return true;
   if ((c === 45 || (c >= 65 && c <= 90)) && parseBgl(text, line)) return true;
+  const tool = parseToolLine(text, now);
+  if (tool !== undefined) {
+    Object.assign(line, tool);
+    return true;
+  }
   return parseAccessLog(text, line, now);
 }
 

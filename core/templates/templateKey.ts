@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isProtected } from "./protectedWords.js";
 
 /**
  * Log template keys: a message with its variable parts masked as `<*>`, and a stable id for it.
@@ -11,7 +12,7 @@ import { createHash } from "node:crypto";
  * digits (pod names, request ids) unless they are well-known constant words such as `ipv4`.
  */
 
-const WILDCARD = "<*>";
+export const WILDCARD = "<*>";
 
 /** Letters-and-digits words that are constants, not ids; compared lower-cased. */
 const CONSTANT_ALNUM_WORDS = new Set([
@@ -128,8 +129,17 @@ const WORDY_DATE = new RegExp(
 // Quoted values are looked at before the word pass, since they may span spaces (bounded so a
 // stray quote cannot swallow a huge line).
 const QUOTED = /(?<![A-Za-z0-9])(?:"(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'(?![A-Za-z0-9]))/g;
-// Only tokens holding a digit, slash, backslash, @ or hyphen can hold a variable; the rest are words.
-const CANDIDATE_TOKEN = /(?<!\S)\S*?[\d/\\@-]\S*/g;
+
+// Top-level domains that make a one-dot name a host name (file extensions are not among them).
+const TLDS =
+  "com|net|org|edu|gov|mil|int|io|co|cn|hk|uk|de|jp|ru|fr|kr|tw|br|au|ca|nl|it|es|se|ch|eu|us|info|biz|local|localdomain|internal|lan|arpa|cloud|dev|app";
+// Month and weekday names and time zones standing alone, left over from dates written in parts.
+const DATE_WORD =
+  /(?<!\S)(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|August|September|October|November|December|UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|CET|CEST|BST|JST)(?=[\s,]|$)/g;
+const HAS_DATE_WORD =
+  /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[A-Z][SD]?T)\b/;
+// Brackets standing alone that hold only variables (or nothing) say nothing: they go.
+const VARIABLE_BRACKETS = /(?<!\S)(?:\((?:<\*>)?\)|\[(?:<\*>)?\]|\{(?:<\*>)?\})(?!\S)/g;
 
 // Characters that, with a digit among them, make one identifier: ids, numbers with units,
 // versions, dotted or dashed names. Colons and equals signs are left out so `key=value` and
@@ -145,12 +155,19 @@ const VARIABLE_KINDS = {
   uuid: "(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])",
   mac: "(?<![A-Za-z0-9:])[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}(?![A-Za-z0-9:])",
   ipv6: "(?<![A-Za-z0-9:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})?(?:[0-9a-fA-F]{1,4})?(?![A-Za-z0-9:])",
-  // host names with a digit somewhere and two or more dots: ip-10-0-0-7.ec2.internal
-  hostname: String.raw`(?<![A-Za-z0-9._-])(?=[A-Za-z0-9.-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?){1,}\.[A-Za-z]{2,}(?![A-Za-z0-9_-]|\.[A-Za-z0-9])`,
+  // host names: one or more dots before a known top-level domain (csdnimg.cn, pv.mini.sohu.com)
+  hostname: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.(?:${TLDS})(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
+  // other names with two or more dots: host names, packages and classes (com.android.phone,
+  // org.apache.Server$Inner), masked unless they hold a protected word (...action.SCREEN_ON)
+  dottedName: String.raw`(?<![A-Za-z0-9._$-])[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_$](?:[A-Za-z0-9_$-]*[A-Za-z0-9_$])?){2,}(?![A-Za-z0-9_$-]|\.[A-Za-z0-9])`,
   // two or more segments, absolute, relative or Windows, with any query string
   path: String.raw`(?<![A-Za-z0-9/])(?:~|\.{1,2}|[A-Za-z]:)?(?:[/\\][\w.@%+~-]+){2,}[/\\]?(?:\?[^\s"'<>]*)?`,
   // Kubernetes' generated name parts (pod-template hash, pod suffix) use an alphabet without vowels
   k8sSuffix: "(?<=-)[bcdfghjklmnpqrstvwxz2456789]{5,10}(?![A-Za-z0-9])",
+  // name:port, the name in lower case and not a protected word (wpad:80; errors:5 stays)
+  namePort: String.raw`(?<![^\s/])[a-z][a-z0-9-]*:\d{2,5}(?![\w.:])`,
+  // a word value after key= (user=root), unless it is a protected word (result=failure)
+  keyValue: String.raw`(?<=[A-Za-z0-9_]=)[A-Za-z_][\w.:-]*`,
   // ids behind word prefixes keep the words: blk_<*>, task_<*>, checkout-<*>, dcbf......<*>
   prefixedId: `${NOT_ID_BEFORE}(?:[A-Za-z]{2,}(?:[_-]|\\.{2,}))+(?=${ID}*\\d)${ID}*[A-Za-z0-9]`,
   // any other identifier with a digit in it: numbers, sizes, durations, versions, node names
@@ -166,8 +183,12 @@ const VARIABLE_PATTERN = new RegExp(
 // Capture group positions (0-based among the replacer's group arguments) needing a second look.
 const PREFIXED_GROUP = KIND_NAMES.indexOf("prefixedId");
 const ID_GROUP = KIND_NAMES.indexOf("id");
-// Most candidate tokens are a plain number, IP, time or size: one anchored test settles them.
-const WHOLE_NUMBERISH_TOKEN = /^[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?$/;
+const KEY_VALUE_GROUP = KIND_NAMES.indexOf("keyValue");
+const NAME_PORT_GROUP = KIND_NAMES.indexOf("namePort");
+const DOTTED_NAME_GROUP = KIND_NAMES.indexOf("dottedName");
+// Most candidate tokens are a plain number, IP, time, date or size: one anchored test settles them.
+const WHOLE_NUMBERISH_TOKEN =
+  /^(?:[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]{1,3})?|[\d.,:/_+-]*\d)$/;
 const LEADING_WORDS = /^(?:[A-Za-z]{2,}(?:[_-]|\.{2,}))+/;
 
 const LETTERS_ONLY = /^[A-Za-z]+$/;
@@ -177,9 +198,15 @@ const HAS_SPACE = /\s/;
 const ADJACENT_WILDCARDS =
   /<\*>(?:[\s.,:;_/\\|#=-]*<\*>|\s(?:[KMGTP]i?B|[kKMGTP]B|B|bytes?|ms|µs|us|ns|secs?|s)\b)+/g;
 const SPACES = /\s+/g;
+// White space other than single spaces, which must be folded before tokens are split on spaces.
+const UNUSUAL_SPACE = /\s(?<! )| {2}/;
 
-function maskQuoted(match: string): string {
+function maskQuoted(match: string, offset: number, text: string): string {
   const inner = match.slice(1, -1);
+  // A quoted value after key= is a value, unless a protected word in it carries meaning.
+  if (text.charCodeAt(offset - 1) === 61 && !isProtected(inner)) {
+    return `${match[0]}${WILDCARD}${match[0]}`;
+  }
   // A quoted phrase is text like any other: its words stay and its variables are masked by the
   // word pass. A single quoted word of letters reads as meaning ("running"); anything else
   // quoted alone is a value: a file name, an id, a key.
@@ -188,15 +215,43 @@ function maskQuoted(match: string): string {
   return `${quote}${WILDCARD}${quote}`;
 }
 
+// Tokens repeat (host names, class names, key=value pairs, words ending a sentence), so the mask
+// of recent ones is remembered: a plain map emptied when full, since a miss costs only the regex.
+const MASKED_TOKENS = new Map<string, string>();
+const MAX_MASKED_TOKENS = 20_000;
+
+/** A token with a digit: short ones repeat (uid=0, ssh2), long ones are mostly unique values. */
 function maskToken(token: string): string {
   if (WHOLE_NUMBERISH_TOKEN.test(token)) return WILDCARD;
+  if (token.length <= 24) return maskWordToken(token);
   return token.replace(VARIABLE_PATTERN, maskVariable);
+}
+
+function maskWordToken(token: string): string {
+  let masked = MASKED_TOKENS.get(token);
+  if (masked === undefined) {
+    masked = token.replace(VARIABLE_PATTERN, maskVariable);
+    if (MASKED_TOKENS.size >= MAX_MASKED_TOKENS) MASKED_TOKENS.clear();
+    MASKED_TOKENS.set(token, masked);
+  }
+  return masked;
 }
 
 function maskVariable(match: string, ...groups: unknown[]): string {
   if (groups[PREFIXED_GROUP] !== undefined) {
     if (CONSTANT_ALNUM_WORDS.has(match.toLowerCase())) return match;
     return `${LEADING_WORDS.exec(match)?.[0] ?? ""}${WILDCARD}`;
+  }
+  // A dotted name holding a protected word is a constant that carries meaning:
+  // android.intent.action.SCREEN_ON and ...SCREEN_OFF stay apart.
+  if (groups[DOTTED_NAME_GROUP] !== undefined) return isProtected(match) ? match : WILDCARD;
+  if (groups[NAME_PORT_GROUP] !== undefined) {
+    return isProtected(match.slice(0, match.indexOf(":")))
+      ? match.replace(/\d+$/, WILDCARD)
+      : WILDCARD;
+  }
+  if (groups[KEY_VALUE_GROUP] !== undefined) {
+    return isProtected(match) ? match : WILDCARD;
   }
   if (groups[ID_GROUP] !== undefined) {
     return CONSTANT_ALNUM_WORDS.has(match.toLowerCase()) ? match : WILDCARD;
@@ -206,51 +261,58 @@ function maskVariable(match: string, ...groups: unknown[]): string {
 
 /** The message with variable parts masked and white space folded. Pure and deterministic. */
 export function templateOf(message: string): string {
-  let text = HAS_MONTH.test(message) ? message.replace(WORDY_DATE, WILDCARD) : message;
+  let text = message;
+  if (HAS_DATE_WORD.test(text)) {
+    if (HAS_MONTH.test(text)) text = text.replace(WORDY_DATE, WILDCARD);
+    text = text.replace(DATE_WORD, WILDCARD);
+  }
   if (text.includes('"') || text.includes("'")) text = text.replace(QUOTED, maskQuoted);
-  return text
-    .replace(CANDIDATE_TOKEN, maskToken)
-    .replace(ADJACENT_WILDCARDS, WILDCARD)
-    .replace(SPACES, " ")
-    .trim();
+  if (UNUSUAL_SPACE.test(text)) text = text.replace(SPACES, " ");
+  const tokens = text.split(" ");
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    const shape = tokenShape(token);
+    if (shape === WITH_DIGIT) tokens[i] = maskToken(token);
+    else if (shape === WITH_PUNCTUATION) tokens[i] = maskWordToken(token);
+  }
+  text = tokens.join(" ");
+  if (text.includes("<*>")) text = text.replace(ADJACENT_WILDCARDS, WILDCARD);
+  if (
+    text.includes("()") ||
+    text.includes("<*>)") ||
+    text.includes("<*>]") ||
+    text.includes("<*>}")
+  ) {
+    text = text
+      .replace(VARIABLE_BRACKETS, "")
+      .replace(SPACES, " ")
+      .replace(ADJACENT_WILDCARDS, WILDCARD);
+  }
+  return text.trim();
+}
+
+const PLAIN = 0;
+const WITH_PUNCTUATION = 1;
+const WITH_DIGIT = 2;
+
+/**
+ * Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a
+ * variable; which of those a token holds.
+ */
+function tokenShape(token: string): number {
+  let shape = PLAIN;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c >= 48 && c <= 57) return WITH_DIGIT;
+    // / \ @ = . -
+    if (c === 47 || c === 92 || c === 64 || c === 61 || c === 46 || c === 45) {
+      shape = WITH_PUNCTUATION;
+    }
+  }
+  return shape;
 }
 
 /** A stable id for a template: the same template gives the same id on every run and machine. */
 export function templateIdOf(template: string): string {
   return createHash("sha256").update(template).digest("base64url").slice(0, 16);
-}
-
-export interface TemplateKey {
-  templateId: string;
-  template: string;
-}
-
-/**
- * Computes template keys, remembering recent templates' ids so the hash runs once per template.
- *
- * @example
- * const keys = new TemplateKeyer();
- * keys.keyOf("connection failed to 10.0.0.7:5432 after 3 retries");
- * // { template: "connection failed to <*> after <*> retries", templateId: "..." }
- */
-export class TemplateKeyer {
-  readonly #ids = new Map<string, string>();
-  readonly #maxTemplates: number;
-
-  constructor(options: { maxTemplates?: number } = {}) {
-    this.#maxTemplates = options.maxTemplates ?? 50_000;
-  }
-
-  keyOf(message: string): TemplateKey {
-    const template = templateOf(message);
-    let templateId = this.#ids.get(template);
-    if (templateId === undefined) {
-      templateId = templateIdOf(template);
-      // A plain map emptied when full: cheaper per hit than LRU bookkeeping, and ids are
-      // recomputed identically after a reset, so forgetting costs only a hash.
-      if (this.#ids.size >= this.#maxTemplates) this.#ids.clear();
-      this.#ids.set(template, templateId);
-    }
-    return { templateId, template };
-  }
 }
