@@ -9,6 +9,8 @@ import {
   scenarioDefaults,
 } from "../../core/synthetic/index.js";
 import { syntheticLogEvent } from "../../core/synthetic/toLogEvent.js";
+import type { SyntheticRecord } from "../../core/synthetic/types.js";
+import type { DatasetRecord } from "../../fine-tune/dataset/datasetLine.js";
 import { exitQuietlyOnBrokenPipe, LineWriter, UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { startRuntime } from "../runtime.js";
@@ -24,6 +26,7 @@ interface ProduceOptions {
   realtime: boolean;
   to: string;
   brokers?: string;
+  labelled: boolean;
 }
 
 export function parseScenario(value: string): Scenario {
@@ -63,6 +66,11 @@ export function registerProduce(program: Command): void {
       false,
     )
     .option(
+      "--labelled",
+      'print only {"message", "level", "label"} per line: a synthetic starter dataset for `sentinel dataset`',
+      false,
+    )
+    .option(
       "--to <sink>",
       "stdout (JSON lines) or kafka (log events to the raw-logs topic)",
       "stdout",
@@ -73,7 +81,12 @@ export function registerProduce(program: Command): void {
 async function produce(options: ProduceOptions): Promise<void> {
   if (options.to !== "stdout" && options.to !== "kafka")
     throw new UsageError("--to takes stdout or kafka");
-  if (options.to === "kafka") return produceToKafka(options);
+  if (options.to === "kafka") {
+    if (options.labelled) throw new UsageError("--labelled prints a dataset; it needs --to stdout");
+    return produceToKafka(options);
+  }
+  if (options.labelled && options.realtime)
+    throw new UsageError("--labelled prints a dataset at once; it cannot be --realtime");
   const out = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
   const synthetic = {
@@ -95,9 +108,14 @@ async function produce(options: ProduceOptions): Promise<void> {
     ...synthetic,
     ...(options.start && { start: options.start }),
   })) {
-    await out.write(JSON.stringify(record));
+    await out.write(JSON.stringify(options.labelled ? datasetRecord(record) : record));
   }
   await out.end();
+}
+
+/** A dataset line (fine-tune/dataset) from a synthetic record: what the model reads, and the truth. */
+function datasetRecord(record: SyntheticRecord): DatasetRecord {
+  return { message: record.message, level: record.level, label: record.label };
 }
 
 /** Synthetic log events straight to the raw-logs topic, as an ingestion source would send them. */
