@@ -1,5 +1,5 @@
 import type { Label } from "../../core/events/types.js";
-import { TemplateKeyer } from "../../core/templates/templateKey.js";
+import { templateIdOf, templateOf } from "../../core/templates/templateKey.js";
 import { CsvError, type CsvRow } from "./csv.js";
 import type { DatasetError, DatasetRecord } from "./datasetLine.js";
 import { DatasetReader } from "./datasetLine.js";
@@ -102,9 +102,10 @@ export function importAnalysis(
   corrections: readonly DatasetRecord[],
   options: { maxMessageBytes: number },
 ): ImportResult {
-  const keyer = new TemplateKeyer();
+  // A correction applies to lines of the same masked template and level; the pure masking, not a
+  // learning keyer, so whether a correction matches does not depend on the order of the lines.
   const keyOf = (message: string, level: unknown) =>
-    `${keyer.keyOf(message).templateId}:${typeof level === "string" ? level : ""}`;
+    `${templateIdOf(templateOf(message))}:${typeof level === "string" ? level : ""}`;
   const corrected = new Map<string, Label>();
   for (const record of corrections)
     corrected.set(keyOf(record.message, record.level), record.label);

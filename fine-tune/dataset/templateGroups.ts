@@ -1,5 +1,5 @@
 import type { Label } from "../../core/events/types.js";
-import { TemplateKeyer } from "../../core/templates/templateKey.js";
+import { type TemplateKey, TemplateKeyer } from "../../core/templates/templateKeyer.js";
 import type { DatasetExample } from "./datasetLine.js";
 
 /** Examples that share a template, in file order. */
@@ -12,16 +12,18 @@ export interface TemplateGroup {
 /**
  * Groups examples by template key (core/templates, the key the classifier caches by), in order of
  * first appearance. With `byLevel`, the level is part of the key too, as it is of the classifier's
- * cache key: the same template at another level is another question for the model.
+ * cache key: the same template at another level is another question for the model. Keys are the
+ * final ones after the whole file was seen (a learned generalisation joins its earlier aliases).
  */
 export function groupByTemplate(
   examples: readonly DatasetExample[],
   options: { byLevel: boolean; keyer?: TemplateKeyer },
 ): TemplateGroup[] {
   const keyer = options.keyer ?? new TemplateKeyer();
+  const arrivalKeys = examples.map((example) => keyer.keyOf(example.record.message));
   const groups = new Map<string, TemplateGroup>();
-  for (const example of examples) {
-    const { templateId, template } = keyer.keyOf(example.record.message);
+  for (const [index, example] of examples.entries()) {
+    const { templateId, template } = keyer.finalKeyOf(arrivalKeys[index] as TemplateKey);
     const key = options.byLevel ? `${templateId}:${example.record.level ?? ""}` : templateId;
     let group = groups.get(key);
     if (!group) {
