@@ -122,12 +122,17 @@ describe("de-duplication by template", () => {
   });
 });
 
-/** 3 labels × `templates` templates, each logged 1 to 4 times with different numbers. */
+/**
+ * 3 labels × `templates` templates, each logged 1 to 4 times with different numbers. Templates
+ * differ in two word positions at once, so the keyer never learns either as a variable.
+ */
 function syntheticDataset(templates: number): DatasetExample[] {
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const word = (n: number) => `${letters[n % 26]}${letters[Math.floor(n / 26) % 26]}`;
   const rows: { message: string; label: Label }[] = [];
   for (const label of LABELS) {
     for (let t = 0; t < templates; t++) {
-      const words = `${label} event ${"abcdefghijklmnopqrstuvwxyz"[t % 26]}${String.fromCharCode(97 + Math.floor(t / 26))}`;
+      const words = `${label} ${word(t)} event ${word(t * 7 + 3)}`;
       for (let i = 0; i <= t % 4; i++) rows.push({ message: `${words} took ${i + t}ms`, label });
     }
   }
