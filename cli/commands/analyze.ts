@@ -104,9 +104,7 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   if (options.output === "jsonl") {
     const mask = options.mask ? renderOptionsFrom(config).mask : undefined;
     sinks.push({
-      classified: async (events) => {
-        for (const event of events) await stdout.write(eventLine(event, mask));
-      },
+      classified: (events) => stdout.writeLines(events.map((event) => eventLine(event, mask))),
     });
   }
   const rejectsFile = options.rejects
@@ -114,9 +112,8 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
     : undefined;
   if (rejectsFile) {
     sinks.push({
-      rejected: async (rejections) => {
-        for (const rejection of rejections) await rejectsFile.write(JSON.stringify(rejection));
-      },
+      rejected: (rejections) =>
+        rejectsFile.writeLines(rejections.map((rejection) => JSON.stringify(rejection))),
     });
   }
 
