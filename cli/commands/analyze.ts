@@ -2,7 +2,6 @@ import { createWriteStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { renderOptionsFrom } from "../../core/alerting/createChannels.js";
-import { eventMessage } from "../../core/kafka/logEventRecords.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import type { InputFormat } from "../../core/normalize/index.js";
 import { addMaskOption, eventLine, summaryText } from "../analysisOutput.js";
@@ -15,7 +14,6 @@ import {
   openInput,
   UsageError,
 } from "../io.js";
-import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import {
@@ -27,7 +25,7 @@ import {
 } from "../runtime.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
-import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
+import { addKafkaOptions, formatOption, parseOutput, parsePositiveInt } from "./options.js";
 
 interface AnalyzeOptions extends ModelChoice {
   format: InputFormat;
@@ -174,6 +172,9 @@ function defaultServiceName(path: string): string {
  */
 async function sendToKafka(runtime: Runtime, input: Input, options: AnalyzeOptions): Promise<void> {
   const { config, logger } = runtime;
+  // Loaded here: the Kafka client and its AWS signer are a third of the CLI's code.
+  const { connectKafka } = await import("../kafka.js");
+  const { eventMessage } = await import("../../core/kafka/logEventRecords.js");
   const { producer } = await connectKafka(runtime, options.brokers);
   const lineToEvent = new LineToEvent({
     format: options.format,
