@@ -78,10 +78,9 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   if (options.to === "kafka") return sendToKafka(runtime, input, options);
   const classifier = await createClassifier(runtime, options);
   // Detection replays the input's timeline on event time; the summary lists what it raised.
-  const report = new EmbeddedReport(config, {
-    top: options.top,
-    detect: options.output !== "jsonl",
-  });
+  // With --output jsonl the events are the output, and the report only counts rejected lines.
+  const summarise = options.output !== "jsonl";
+  const report = new EmbeddedReport(config, { top: options.top, detect: summarise });
   const lineToEvent = new LineToEvent({
     format: options.format,
     source: fileSource(input),
@@ -91,12 +90,12 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
 
   const sinks: PipelineSinks[] = [
     {
-      classified: (events) => report.recordClassified(events),
       rejected: (rejections) => {
         for (const rejection of rejections) report.recordRejected(rejection.reason);
       },
     },
   ];
+  if (summarise) sinks.push({ classified: (events) => report.recordClassified(events) });
   const stdout = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
   if (options.output === "jsonl") {
