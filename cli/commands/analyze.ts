@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { renderOptionsFrom } from "../../core/alerting/createChannels.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import type { InputFormat } from "../../core/normalize/index.js";
-import { addMaskOption, eventLine, summaryText } from "../analysisOutput.js";
+import { addMaskOption, eventLines, summaryText } from "../analysisOutput.js";
 import { EmbeddedReport } from "../embeddedReport.js";
 import {
   exitQuietlyOnBrokenPipe,
@@ -101,7 +101,7 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   if (options.output === "jsonl") {
     const mask = options.mask ? renderOptionsFrom(config).mask : undefined;
     sinks.push({
-      classified: (events) => stdout.writeLines(events.map((event) => eventLine(event, mask))),
+      classified: (events) => stdout.write(eventLines(events, mask)),
     });
   }
   const rejectsFile = options.rejects
