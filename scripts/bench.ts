@@ -2,10 +2,11 @@
 // Prints one line per figure and a JSON object at the end (also written to .bench/results.json).
 import { spawn } from "node:child_process";
 import {
+  closeSync,
   createReadStream,
-  createWriteStream,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   statSync,
   writeFileSync,
@@ -39,7 +40,7 @@ function report(name: string, value: number, unit: string, target?: string): voi
 
 /**
  * Runs a command; returns wall seconds, peak RSS in MB (VmHWM, sampled from /proc while it runs)
- * and its stdout, or sends stdout to a file.
+ * and its stdout, or has it write its stdout to a file itself (no pipe through this process).
  */
 function measure(
   args: string[],
@@ -47,7 +48,9 @@ function measure(
 ): Promise<{ seconds: number; peakRssMb: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const out = stdoutFile ? openSync(stdoutFile, "w") : "pipe";
+    const child = spawn(process.execPath, args, { stdio: ["ignore", out, "inherit"] });
+    if (typeof out === "number") closeSync(out);
     let peakKb = 0;
     const sample = () => {
       try {
@@ -59,8 +62,7 @@ function measure(
     };
     const timer = setInterval(sample, 20);
     const chunks: Buffer[] = [];
-    if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
-    else child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(timer);
