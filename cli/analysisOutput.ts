@@ -26,6 +26,15 @@ export function eventLine(event: ClassifiedEvent, mask: MaskOptions | undefined)
   return jsonForTerminal(JSON.stringify(mask ? maskedEvent(event, mask) : event));
 }
 
+/** A batch's `--output jsonl` lines, joined by newlines: one terminal-safety pass for the lot. */
+export function eventLines(
+  events: readonly ClassifiedEvent[],
+  mask: MaskOptions | undefined,
+): string {
+  const lines = events.map((event) => JSON.stringify(mask ? maskedEvent(event, mask) : event));
+  return jsonForTerminal(lines.join("\n"));
+}
+
 /** The summary as printed for `--output summary` or `--output json`. */
 export function summaryText(summary: SummaryReport, output: "summary" | "json"): string {
   return output === "json"

@@ -34,6 +34,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+const FLUSH_CHARS = 64 * 1024;
+
 /**
  * Buffered line output that respects back-pressure, so a slow reader downstream slows us down
  * instead of growing memory.
@@ -50,7 +52,16 @@ export class LineWriter {
   async write(line: string): Promise<void> {
     this.#buffer.push(line, "\n");
     this.#bufferedChars += line.length + 1;
-    if (this.#bufferedChars >= 64 * 1024) await this.flush();
+    if (this.#bufferedChars >= FLUSH_CHARS) await this.flush();
+  }
+
+  /** A batch of lines: one await for the lot, not one per line. */
+  async writeLines(lines: readonly string[]): Promise<void> {
+    for (const line of lines) {
+      this.#buffer.push(line, "\n");
+      this.#bufferedChars += line.length + 1;
+    }
+    if (this.#bufferedChars >= FLUSH_CHARS) await this.flush();
   }
 
   async flush(): Promise<void> {

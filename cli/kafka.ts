@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import type { Kafka } from "kafkajs";
 import type { Config } from "../core/config/schema.js";
 import { createKafka } from "../core/kafka/client.js";
@@ -7,12 +6,7 @@ import { ensureTopics } from "../core/kafka/topics.js";
 import type { Runtime } from "./runtime.js";
 import { stopOnSignals } from "./stopSignal.js";
 
-export function addKafkaOptions(command: Command): Command {
-  return command.option(
-    "--brokers <list>",
-    "Kafka bootstrap brokers, host:port,... (default: KAFKA_BROKERS)",
-  );
-}
+export { addKafkaOptions } from "./commands/options.js";
 
 export interface KafkaConnection {
   kafka: Kafka;

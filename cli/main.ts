@@ -4,18 +4,6 @@ import { ModelLoadError } from "../core/llm/errors.js";
 import { ModelUnavailableError } from "../core/llm/modelSource.js";
 import { forTerminal } from "../core/logging/terminalText.js";
 import { SyntheticOptionsError } from "../core/synthetic/index.js";
-import { registerAnalyze } from "./commands/analyze.js";
-import { registerConfig } from "./commands/config.js";
-import { registerDataset } from "./commands/dataset.js";
-import { registerEval } from "./commands/eval.js";
-import { registerIngest } from "./commands/ingest.js";
-import { registerKafka } from "./commands/kafkaTopics.js";
-import { registerLambdaRunner } from "./commands/lambdaRunner.js";
-import { registerModel } from "./commands/model.js";
-import { registerProduce } from "./commands/produce.js";
-import { registerRun } from "./commands/run.js";
-import { registerTemplates } from "./commands/templates.js";
-import { registerWorker } from "./commands/worker.js";
 import { UsageError } from "./io.js";
 import { InputDecodingError } from "./sources/file/inputEncoding.js";
 
@@ -26,18 +14,38 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-registerAnalyze(program);
-registerTemplates(program);
-registerProduce(program);
-registerRun(program);
-registerWorker(program);
-registerLambdaRunner(program);
-registerIngest(program);
-registerKafka(program);
-registerModel(program);
-registerDataset(program);
-registerEval(program);
-registerConfig(program);
+type Register = (program: Command) => unknown;
+
+/**
+ * Each command's module, in the order `sentinel --help` lists them. Only the command asked for is
+ * loaded: the others pull in the AWS and Azure SDKs, Kafka and more, which `sentinel analyze`
+ * would otherwise compile and run at every start. `--version` needs none; help or an unknown word
+ * load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  analyze: async () => (await import("./commands/analyze.js")).registerAnalyze,
+  templates: async () => (await import("./commands/templates.js")).registerTemplates,
+  produce: async () => (await import("./commands/produce.js")).registerProduce,
+  run: async () => (await import("./commands/run.js")).registerRun,
+  worker: async () => (await import("./commands/worker.js")).registerWorker,
+  "lambda-runner": async () => (await import("./commands/lambdaRunner.js")).registerLambdaRunner,
+  ingest: async () => (await import("./commands/ingest.js")).registerIngest,
+  kafka: async () => (await import("./commands/kafkaTopics.js")).registerKafka,
+  model: async () => (await import("./commands/model.js")).registerModel,
+  dataset: async () => (await import("./commands/dataset.js")).registerDataset,
+  eval: async () => (await import("./commands/eval.js")).registerEval,
+  config: async () => (await import("./commands/config.js")).registerConfig,
+};
+
+const asked = process.argv[2];
+const load =
+  asked === "--version" || asked === "-V"
+    ? []
+    : asked !== undefined && Object.hasOwn(COMMANDS, asked)
+      ? [COMMANDS[asked] as () => Promise<Register>]
+      : Object.values(COMMANDS);
+for (const register of await Promise.all(load.map((loadCommand) => loadCommand())))
+  register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,13 +1,14 @@
 // Bundles, ESM, so they start fast and need no TypeScript at run time:
-// - the CLI (dist/sentinel.js) and the classifier service (dist/classifier-service.js, the
-//   containers' entry, see classifier-service/Dockerfile); dynamic imports with a literal path
-//   (the service's core/llm) are bundled in too; node-llama-cpp stays in node_modules;
+// - the CLI (dist/sentinel.js, its commands in dist/sentinel-chunks/) and the classifier service
+//   (dist/classifier-service.js, the containers' entry, see classifier-service/Dockerfile);
+//   dynamic imports with a literal path (the service's core/llm) are bundled in too;
+//   node-llama-cpp stays in node_modules;
 // - every Lambda handler in functions/aws/ (dist/functions/aws/<name>.js, one minified file
 //   holding only the domain and the adapters its handler imports) and the Azure Functions app
 //   (dist/functions/azure/index.js, the package.json "main" the Functions host loads, with
 //   externals.json beside it: the packages it leaves to node_modules).
 // Prints each function bundle's size; a Lambda bundle over budget fails the build.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { relative } from "node:path";
 import { build } from "esbuild";
@@ -22,11 +23,7 @@ const banner = { js: ESM_REQUIRE_BANNER };
 
 const outRoot = process.argv[2] ?? "dist";
 
-await build({
-  entryPoints: {
-    sentinel: "cli/main.ts",
-    "classifier-service": "classifier-service/main.ts",
-  },
+const nodeBundle = {
   outdir: outRoot,
   bundle: true,
   platform: "node",
@@ -36,7 +33,17 @@ await build({
   logLevel: "warning",
   external: ["node-llama-cpp"],
   banner,
+};
+// The CLI in chunks: a command loads only its own modules (cli/main.ts), so `sentinel analyze`
+// does not parse the cloud SDKs at every start. Chunk names change with their content.
+rmSync(`${outRoot}/sentinel-chunks`, { recursive: true, force: true });
+await build({
+  ...nodeBundle,
+  entryPoints: { sentinel: "cli/main.ts" },
+  splitting: true,
+  chunkNames: "sentinel-chunks/[name]-[hash]",
 });
+await build({ ...nodeBundle, entryPoints: { "classifier-service": "classifier-service/main.ts" } });
 
 /** The Lambda handler modules of functions/aws/: those that export `handler`. */
 function lambdaHandlers(dir) {

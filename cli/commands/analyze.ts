@@ -2,10 +2,9 @@ import { createWriteStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { renderOptionsFrom } from "../../core/alerting/createChannels.js";
-import { eventMessage } from "../../core/kafka/logEventRecords.js";
 import type { OutgoingMessage } from "../../core/kafka/producer.js";
 import type { InputFormat } from "../../core/normalize/index.js";
-import { addMaskOption, eventLine, summaryText } from "../analysisOutput.js";
+import { addMaskOption, eventLines, summaryText } from "../analysisOutput.js";
 import { EmbeddedReport } from "../embeddedReport.js";
 import {
   exitQuietlyOnBrokenPipe,
@@ -15,7 +14,6 @@ import {
   openInput,
   UsageError,
 } from "../io.js";
-import { addKafkaOptions, connectKafka } from "../kafka.js";
 import { Pipeline, type PipelineSinks } from "../pipeline/pipeline.js";
 import { formatCount, progressBar, StatusLine } from "../progress.js";
 import {
@@ -27,7 +25,7 @@ import {
 } from "../runtime.js";
 import { readLines } from "../sources/file/lineReader.js";
 import { LineToEvent } from "../sources/file/lineToEvent.js";
-import { formatOption, parseOutput, parsePositiveInt } from "./options.js";
+import { addKafkaOptions, formatOption, parseOutput, parsePositiveInt } from "./options.js";
 
 interface AnalyzeOptions extends ModelChoice {
   format: InputFormat;
@@ -80,10 +78,9 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
   if (options.to === "kafka") return sendToKafka(runtime, input, options);
   const classifier = await createClassifier(runtime, options);
   // Detection replays the input's timeline on event time; the summary lists what it raised.
-  const report = new EmbeddedReport(config, {
-    top: options.top,
-    detect: options.output !== "jsonl",
-  });
+  // With --output jsonl the events are the output, and the report only counts rejected lines.
+  const summarise = options.output !== "jsonl";
+  const report = new EmbeddedReport(config, { top: options.top, detect: summarise });
   const lineToEvent = new LineToEvent({
     format: options.format,
     source: fileSource(input),
@@ -93,20 +90,18 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
 
   const sinks: PipelineSinks[] = [
     {
-      classified: (events) => report.recordClassified(events),
       rejected: (rejections) => {
         for (const rejection of rejections) report.recordRejected(rejection.reason);
       },
     },
   ];
+  if (summarise) sinks.push({ classified: (events) => report.recordClassified(events) });
   const stdout = new LineWriter(process.stdout);
   exitQuietlyOnBrokenPipe(process.stdout);
   if (options.output === "jsonl") {
     const mask = options.mask ? renderOptionsFrom(config).mask : undefined;
     sinks.push({
-      classified: async (events) => {
-        for (const event of events) await stdout.write(eventLine(event, mask));
-      },
+      classified: (events) => stdout.write(eventLines(events, mask)),
     });
   }
   const rejectsFile = options.rejects
@@ -114,9 +109,8 @@ async function analyze(file: string, options: AnalyzeOptions): Promise<void> {
     : undefined;
   if (rejectsFile) {
     sinks.push({
-      rejected: async (rejections) => {
-        for (const rejection of rejections) await rejectsFile.write(JSON.stringify(rejection));
-      },
+      rejected: (rejections) =>
+        rejectsFile.writeLines(rejections.map((rejection) => JSON.stringify(rejection))),
     });
   }
 
@@ -177,6 +171,9 @@ function defaultServiceName(path: string): string {
  */
 async function sendToKafka(runtime: Runtime, input: Input, options: AnalyzeOptions): Promise<void> {
   const { config, logger } = runtime;
+  // Loaded here: the Kafka client and its AWS signer are a third of the CLI's code.
+  const { connectKafka } = await import("../kafka.js");
+  const { eventMessage } = await import("../../core/kafka/logEventRecords.js");
   const { producer } = await connectKafka(runtime, options.brokers);
   const lineToEvent = new LineToEvent({
     format: options.format,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { durationMs } from "../../core/config/fields.js";
 import type { InputFormat } from "../../core/normalize/index.js";
 
@@ -49,4 +49,12 @@ export function sinceOption(): Option {
   )
     .argParser(parseDuration)
     .default(3_600_000, "1h");
+}
+
+/** `--brokers`; its own module's, so a command that may not use Kafka does not load the client. */
+export function addKafkaOptions(command: Command): Command {
+  return command.option(
+    "--brokers <list>",
+    "Kafka bootstrap brokers, host:port,... (default: KAFKA_BROKERS)",
+  );
 }

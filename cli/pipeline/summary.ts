@@ -7,6 +7,7 @@ import { type Anomaly, type ClassifiedEvent, LABELS, type Label } from "../../co
 import { WouldAlert, type WouldAlertDecision } from "./wouldAlert.js";
 
 type LabelCounts = Record<Label, number>;
+type TrackedTemplate = TemplateStat & { serviceSet: Set<string> };
 
 export interface TemplateStat {
   templateId: string;
@@ -106,7 +107,11 @@ export class AnalysisSummary {
   readonly #rejectReasons = new Map<string, number>();
   readonly #labels: LabelCounts = { incident: 0, preventive_action: 0, normal: 0 };
   readonly #services = new Map<string, ServiceStat>();
-  readonly #templates = new Map<string, TemplateStat & { label: Label; serviceSet: Set<string> }>();
+  /** Per label, by template id: the keyer reuses one id string per template, so lookups hash nothing. */
+  readonly #templates = Object.fromEntries(
+    LABELS.map((label) => [label, new Map<string, TrackedTemplate>()]),
+  ) as Record<Label, Map<string, TrackedTemplate>>;
+  #templatesTracked = 0;
   readonly #alerts = new Map<string, AlertStat>();
   readonly #sent: Record<Channel, number> = { email: 0, teams: 0 };
   #suppressed = 0;
@@ -163,20 +168,20 @@ export class AnalysisSummary {
 
   #countTemplate(event: ClassifiedEvent, label: Label): void {
     const { templateId, template } = event.classification;
-    const key = `${label}:${templateId}`;
-    let stat = this.#templates.get(key);
+    const tracked = this.#templates[label];
+    let stat = tracked.get(templateId);
     if (!stat) {
-      if (this.#templates.size >= this.#options.maxTracked) return;
+      if (this.#templatesTracked >= this.#options.maxTracked) return;
       stat = {
         templateId,
         template: this.#mask(template),
         count: 0,
         example: this.#mask(event.message),
         services: [],
-        label,
         serviceSet: new Set(),
       };
-      this.#templates.set(key, stat);
+      tracked.set(templateId, stat);
+      this.#templatesTracked++;
     }
     stat.count++;
     if (stat.serviceSet.size < 10) stat.serviceSet.add(event.service);
@@ -252,14 +257,14 @@ export class AnalysisSummary {
   report(classifier: { model: string; modelCalls: number; cache: CacheStats }): SummaryReport {
     const top = this.#options.top;
     const templates = Object.fromEntries(
-      LABELS.map((label) => [label, [] as TemplateStat[]]),
+      LABELS.map((label) => [
+        label,
+        [...this.#templates[label].values()]
+          .map(({ serviceSet, ...stat }) => ({ ...stat, services: [...serviceSet].sort() }))
+          .sort(byCountThenTemplate)
+          .slice(0, top),
+      ]),
     ) as Record<Label, TemplateStat[]>;
-    for (const { label, serviceSet, ...stat } of this.#templates.values()) {
-      templates[label].push({ ...stat, services: [...serviceSet].sort() });
-    }
-    for (const label of LABELS) {
-      templates[label] = templates[label].sort(byCountThenTemplate).slice(0, top);
-    }
     const lookups = classifier.cache.hits + classifier.cache.misses;
     return {
       input: {

@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -37,11 +37,21 @@ export async function findLocalModel(
     if (!statSync(path).isFile()) throw new ModelUnavailableError(`${reference} is not a file`);
     return path;
   }
+  // node-llama-cpp takes a quarter of a second to load; with no file pulled there is nothing to find.
+  if (!holdsFiles(directory)) return undefined;
   const { resolveModelFile } = await import("node-llama-cpp");
   try {
     return await resolveModelFile(reference, { directory, download: false, cli: false });
   } catch {
     return undefined;
+  }
+}
+
+function holdsFiles(directory: string): boolean {
+  try {
+    return readdirSync(directory, { withFileTypes: true }).some((entry) => !entry.isDirectory());
+  } catch {
+    return false;
   }
 }
 
