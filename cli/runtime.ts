@@ -87,11 +87,16 @@ export function addModelOptions(command: Command, help: ModelOptionsHelp = {}): 
 /**
  * Loads the LLM named by the options or configuration. When there is no model to load, the embedded
  * CLI carries on with the rule-based baseline, and says so loudly: its labels are not the model's.
- * A model file that is there but broken (ModelLoadError) stops the command instead.
+ * A model file that is there but broken (ModelLoadError) stops the command instead, and so does
+ * any failure with `fallback: false` (`sentinel eval`: a gate measures the model it was given).
  * Not for `sentinel worker classify`: like the classifier service it never falls back, and loads
  * through the service's model factory (cli/commands/worker.ts).
  */
-export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Promise<LabelModel> {
+export async function loadLabelModel(
+  runtime: Runtime,
+  choice: ModelChoice,
+  options: { fallback?: boolean } = {},
+): Promise<LabelModel> {
   const { config, logger } = runtime;
   if (choice.baseline) {
     logger.warn(
@@ -119,7 +124,7 @@ export async function loadLabelModel(runtime: Runtime, choice: ModelChoice): Pro
     return model;
   } catch (error) {
     // The model asked for is there but broken: carrying on with another would hide it.
-    if (error instanceof ModelLoadError) throw error;
+    if (error instanceof ModelLoadError || options.fallback === false) throw error;
     logger.warn(
       { reason: (error as Error).message },
       "NO LLM LOADED: falling back to the baseline rule model; labels come from log levels and wording, not the model",

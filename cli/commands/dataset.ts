@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
+import { maskSensitive } from "../../core/alerting/mask.js";
 import { forTerminal, jsonForTerminal } from "../../core/logging/terminalText.js";
 import { balanceLabels } from "../../fine-tune/dataset/balanceLabels.js";
 import { classBalance, formatClassBalance } from "../../fine-tune/dataset/classBalance.js";
@@ -214,7 +215,9 @@ async function prepare(
     const labels = Object.entries(conflict.labels)
       .map(([label, count]) => `${label} ×${count}`)
       .join(", ");
-    report(`  conflicting labels (${labels}), kept ${conflict.kept}: ${conflict.template}`);
+    report(
+      `  conflicting labels (${labels}), kept ${conflict.kept}: ${maskSensitive(conflict.template)}`,
+    );
   }
   report(formatClassBalance(classBalance(result.kept)));
 }

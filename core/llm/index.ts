@@ -12,6 +12,7 @@ import {
 export * from "./errors.js";
 export * from "./ggufHeader.js";
 export * from "./llmModel.js";
+export * from "./modelManifest.js";
 export * from "./modelSource.js";
 
 export interface LoadLlmOptions {

@@ -3,6 +3,7 @@ import type { ClassifierInput, LabelModel, Verdict } from "../classifier/types.j
 import type { Label } from "../events/types.js";
 import { ModelLoadError, ModelLoadTimeoutError } from "./errors.js";
 import { readGgufHeader } from "./ggufHeader.js";
+import { checkModelManifest } from "./modelManifest.js";
 import {
   classificationPrompt,
   classifierLineText,
@@ -117,12 +118,17 @@ export class LlmModel implements LabelModel {
   /**
    * Loads the model and prepares one context with a sequence per parallel line plus one for
    * suggestions. The model and LoRA files are checked first (readGgufHeader), so llama.cpp never
-   * sees one that is not a whole GGUF; loading is abandoned after `loadTimeoutMs`. Every failure
+   * sees one that is not a whole GGUF, and so are their manifests (checkModelManifest), so a file
+   * trained on another prompt is refused; loading is abandoned after `loadTimeoutMs`. Every failure
    * is a ModelLoadError naming the file.
    */
   static async load(options: LlmModelOptions): Promise<LlmModel> {
     await readGgufHeader(options.modelPath);
-    if (options.loraPath) await readGgufHeader(options.loraPath);
+    checkModelManifest(options.modelPath, "model");
+    if (options.loraPath) {
+      await readGgufHeader(options.loraPath);
+      checkModelManifest(options.loraPath, "LoRA adapter");
+    }
     const timeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     const timeout = new AbortController();
     const timedOut = new Promise<never>((_, reject) => {
