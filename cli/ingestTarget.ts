@@ -14,6 +14,7 @@ import { addKafkaOptions, connectKafka } from "./kafka.js";
 import {
   addModelOptions,
   createClassifier,
+  keepTemplateKeys,
   type ModelChoice,
   type Runtime,
   startProcessMetrics,
@@ -128,6 +129,7 @@ async function embeddedTarget(
   options: IngestTargetOptions,
 ): Promise<IngestTarget> {
   const classifier = await createClassifier(runtime, options);
+  const saveTemplateKeys = await keepTemplateKeys(runtime, classifier);
   const report = new EmbeddedReport(runtime.config, {
     top: options.top,
     detect: options.output !== "jsonl",
@@ -148,6 +150,7 @@ async function embeddedTarget(
       const summary = await report.finish(classifier);
       if (options.output !== "jsonl") await stdout.write(summaryText(summary, options.output));
       await stdout.end();
+      await saveTemplateKeys();
       await classifier.model.dispose?.();
     },
   };

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Command } from "commander";
 import { BaselineModel } from "../core/classifier/baselineModel.js";
 import { CachingClassifier } from "../core/classifier/cachingClassifier.js";
@@ -5,6 +6,12 @@ import { ClassificationCache } from "../core/classifier/classificationCache.js";
 import type { LabelModel, SuggestionMode } from "../core/classifier/types.js";
 import { loadConfig } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
+import { stateDir } from "../core/config/stateDir.js";
+import {
+  loadTemplateKeyerState,
+  saveTemplateKeyerState,
+  TEMPLATE_KEYS_FILE,
+} from "../core/files/templateKeyerState.js";
 import { ModelLoadError } from "../core/llm/errors.js";
 import { createLogger, type Logger } from "../core/logging/logger.js";
 import { type MetricsReporting, startMetricsReporting } from "../core/metrics/reporting.js";
@@ -140,6 +147,26 @@ export async function createClassifier(
 ): Promise<CachingClassifier> {
   const model = await loadLabelModel(runtime, choice);
   return classifierFor(runtime, model, choice.suggestions ?? runtime.config.SENTINEL_SUGGESTIONS);
+}
+
+/**
+ * For the long-running embedded commands: the template keys learned by the last run come back
+ * from the state directory, so a restart keeps its generalised keys (and the detector state and
+ * alert dedup keyed by them) instead of relearning. Returns the save to call on the way out; a
+ * save that fails is logged, never thrown, since the keys can always be learned again.
+ */
+export async function keepTemplateKeys(
+  runtime: Runtime,
+  classifier: CachingClassifier,
+): Promise<() => Promise<void>> {
+  const path = join(stateDir(runtime.config), TEMPLATE_KEYS_FILE);
+  const { logger } = runtime;
+  if (await loadTemplateKeyerState(path, classifier.keyer, { logger }))
+    logger.info({ path }, "template keys restored");
+  return () =>
+    saveTemplateKeyerState(path, classifier.keyer).catch((error: Error) =>
+      logger.warn({ path, error: error.message }, "template keys could not be saved"),
+    );
 }
 
 export function classifierFor(

@@ -252,3 +252,29 @@ describe("sentinel run --follow", () => {
 function seqText(sequence: number): string {
   return `seq=${String(sequence).padStart(7, "0")}`;
 }
+
+describe("sentinel run and the learned template keys", () => {
+  it("keeps a generalised key across a restart instead of relearning it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentinel-run-"));
+    const file = join(dir, "app.log");
+    const users = ["alice", "bob", "carol", "dave"];
+    writeFileSync(file, users.map((user) => `INFO session closed for user ${user}\n`).join(""));
+    const templates = (run: Run) => events(run.stdout()).map((e) => e.classification.template);
+
+    const first = sentinelRun(["--follow", file, "--from-start"], dir);
+    await first.until(() => events(first.stdout()).length === users.length, "the first lines");
+    assert.equal(await first.stop(), 0, first.stderr());
+    const general = "session closed for user <*>";
+    assert.equal(templates(first).at(-1), general);
+    const generalId = events(first.stdout()).at(-1)?.classification.templateId;
+
+    // A user name never seen: a keyer learning from scratch would give it a literal key.
+    appendFileSync(file, "INFO session closed for user zed\n");
+    const second = sentinelRun(["--follow", file], dir);
+    await second.until(() => events(second.stdout()).length === 1, "the appended line");
+    assert.equal(await second.stop(), 0, second.stderr());
+    assert.match(second.stderr(), /template keys restored/);
+    assert.deepEqual(templates(second), [general]);
+    assert.equal(events(second.stdout())[0]?.classification.templateId, generalId);
+  });
+});

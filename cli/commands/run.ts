@@ -17,6 +17,7 @@ import { formatCount, StatusLine } from "../progress.js";
 import {
   addModelOptions,
   createClassifier,
+  keepTemplateKeys,
   type ModelChoice,
   startProcessMetrics,
   startRuntime,
@@ -87,6 +88,7 @@ async function run(options: RunOptions): Promise<void> {
   const runtime = { ...loaded, config: await resolveSecrets(loaded.config) };
   const { config, logger } = runtime;
   const classifier = await createClassifier(runtime, options);
+  const saveTemplateKeys = await keepTemplateKeys(runtime, classifier);
   const metrics = await startProcessMetrics(runtime, "sentinel-run");
   const stop = stopOnSignals(logger);
 
@@ -242,6 +244,7 @@ async function run(options: RunOptions): Promise<void> {
     for (const channel of channels) await channel.close?.();
     await metrics.stop();
     await stdout.end();
+    await saveTemplateKeys();
     await classifier.model.dispose?.();
     logger.info(
       { ...pipeline.counts, labels, cache: classifier.cacheStats, detector: detector.status() },
