@@ -3,14 +3,18 @@
  *
  * - grouping accuracy (LogPAI's "group accuracy"): the fraction of lines whose key's set of lines
  *   is exactly the set of lines sharing their true template.
- * - purity: the fraction of lines whose key's set of lines holds one true template only (nothing
- *   wrongly merged into it; splitting a template does not lower purity).
+ * - purity: clustering purity, the fraction of lines that belong to their key's most common true
+ *   template (what a wrong merge costs is the lines of the smaller templates merged in; splitting
+ *   a template does not lower it).
+ * - strict purity: the fraction of lines whose key's set of lines holds one true template only
+ *   (a wrong merge costs every line of the key, the larger template's too).
  * - keys per template: distinct keys / distinct true templates (1 when nothing is split).
  */
 export interface GroupingScore {
   lines: number;
   accuracy: number;
   purity: number;
+  strictPurity: number;
   keysPerTemplate: number;
 }
 
@@ -29,7 +33,9 @@ export function scoreGrouping(keys: readonly string[], truths: readonly string[]
   });
   let correct = 0;
   let pure = 0;
+  let majority = 0;
   for (const inKey of byKey.values()) {
+    majority += Math.max(...inKey.values());
     if (inKey.size !== 1) continue;
     const [[truth, count]] = [...inKey] as [[string, number]];
     pure += count;
@@ -39,7 +45,8 @@ export function scoreGrouping(keys: readonly string[], truths: readonly string[]
   return {
     lines,
     accuracy: correct / lines,
-    purity: pure / lines,
+    purity: majority / lines,
+    strictPurity: pure / lines,
     keysPerTemplate: byKey.size / templateSizes.size,
   };
 }
@@ -52,6 +59,7 @@ export function meanScore(scores: readonly GroupingScore[]): GroupingScore {
     lines: scores.reduce((sum, s) => sum + s.lines, 0),
     accuracy: mean((s) => s.accuracy),
     purity: mean((s) => s.purity),
+    strictPurity: mean((s) => s.strictPurity),
     keysPerTemplate: mean((s) => s.keysPerTemplate),
   };
 }
