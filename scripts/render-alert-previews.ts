@@ -9,14 +9,10 @@
  *
  * Run:  node --import tsx scripts/render-alert-previews.ts [--no-screenshots]
  *
- * Screenshots come from Debian's headless Chromium, kept off the network:
- *   /usr/bin/chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
- *     --host-resolver-rules="MAP * ~NOTFOUND , EXCLUDE 127.0.0.1" \
- *     --window-size=820,700 --screenshot=docs/alerts/email.png file://$PWD/docs/alerts/email.html
- * (the same for the card, with its own window size). The alert is the test fixture
+ * Screenshots come from Debian's headless Chromium, kept off the network
+ * (scripts/headlessChromium.ts). The alert is the test fixture
  * `incidentAlert()` with e-mail and IP masking on, so the masks are visible.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { alertNotification } from "../core/alerting/render/fixtures.js";
@@ -24,9 +20,9 @@ import type { RenderOptions } from "../core/alerting/render/view.js";
 import { renderEmail } from "../core/email/message.js";
 import type { AdaptiveCardMessage, CardElement } from "../core/teams/adaptiveCard.js";
 import { renderTeamsBody } from "../core/teams/body.js";
+import { headlessChromium } from "./headlessChromium.js";
 
 const OUT = resolve("docs/alerts");
-const CHROMIUM = "/usr/bin/chromium";
 const options: RenderOptions = {
   mask: { maskEmails: true, maskIps: true },
   productUrl: "https://grafana.example.com",
@@ -50,22 +46,7 @@ function main(): void {
 }
 
 function screenshot(html: string, png: string, windowSize: string): void {
-  execFileSync(
-    CHROMIUM,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--hide-scrollbars",
-      "--no-first-run",
-      "--disable-extensions",
-      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-      `--window-size=${windowSize}`,
-      `--screenshot=${join(OUT, png)}`,
-      `file://${join(OUT, html)}`,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  headlessChromium(join(OUT, html), [`--screenshot=${join(OUT, png)}`], { windowSize });
   console.log(`wrote ${join("docs/alerts", png)}`);
 }
 

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { LABELS } from "../../core/events/types.js";
 import { tinyModelPath } from "../../fine-tune/gguf/testModel.js";
+import { headlessChromium } from "../../scripts/headlessChromium.js";
 import type { ModelEvaluation } from "../evaluation/modelEvaluation.js";
 import { jsonLines, quietEnv, runSentinel } from "../testing/sentinelCli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sentinel-eval-"));
-const CHROMIUM = "/usr/bin/chromium";
 
 function sentinel(args: string[]) {
   return runSentinel(args, { env: quietEnv(dir) });
@@ -220,22 +219,7 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
     assert.equal(run.status, 0, run.stderr);
     const result = JSON.parse(run.stdout) as EvalJson;
     const chromium = (extra: string[]) =>
-      execFileSync(
-        CHROMIUM,
-        [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--hide-scrollbars",
-          "--no-first-run",
-          "--disable-extensions",
-          "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-          "--window-size=1100,1400",
-          ...extra,
-          `file://${report}`,
-        ],
-        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60_000 },
-      );
+      headlessChromium(report, extra, { windowSize: "1100,1400" });
     const dom = chromium(["--dump-dom"]);
     const sections = dom.split('<section class="model"').slice(1);
     assert.equal(sections.length, 2, "one section per model");
