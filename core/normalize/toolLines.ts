@@ -51,12 +51,22 @@ export function parseToolLine(text: string, now?: number): ParsedLine | undefine
   return parseFileNamed(text, now);
 }
 
+/** A sticky header pattern's fields and the message after it; undefined without both. */
+function matchHeader(
+  pattern: RegExp,
+  text: string,
+): { fields: RegExpExecArray; message: string } | undefined {
+  pattern.lastIndex = 0;
+  const fields = pattern.exec(text);
+  if (fields === null) return undefined;
+  const message = text.slice(pattern.lastIndex).trim();
+  return message.length === 0 ? undefined : { fields, message };
+}
+
 function parseLogcat(text: string, now: number | undefined): ParsedLine | undefined {
-  LOGCAT.lastIndex = 0;
-  const m = LOGCAT.exec(text);
-  if (m === null) return undefined;
-  const message = text.slice(LOGCAT.lastIndex).trim();
-  if (message.length === 0) return undefined;
+  const header = matchHeader(LOGCAT, text);
+  if (header === undefined) return undefined;
+  const { fields: m, message } = header;
   const line: ParsedLine = {
     message,
     level: LOGCAT_LEVEL[m[9] as string] as Level,
@@ -77,11 +87,9 @@ function parseLogcat(text: string, now: number | undefined): ParsedLine | undefi
 }
 
 function parseShortYearLog4j(text: string): ParsedLine | undefined {
-  SHORT_YEAR_LOG4J.lastIndex = 0;
-  const m = SHORT_YEAR_LOG4J.exec(text);
-  if (m === null) return undefined;
-  const message = text.slice(SHORT_YEAR_LOG4J.lastIndex).trim();
-  if (message.length === 0) return undefined;
+  const header = matchHeader(SHORT_YEAR_LOG4J, text);
+  if (header === undefined) return undefined;
+  const { fields: m, message } = header;
   const line: ParsedLine = { message, service: m[8] as string, attributes: {} };
   const level = levelFromName(m[7] as string);
   if (level !== undefined) line.level = level;
@@ -108,11 +116,9 @@ function parseClusterSyslog(text: string, now: number | undefined): ParsedLine |
 }
 
 function parseProgramStamp(text: string, now: number | undefined): ParsedLine | undefined {
-  PROGRAM_STAMP.lastIndex = 0;
-  const m = PROGRAM_STAMP.exec(text);
-  if (m === null) return undefined;
-  const message = text.slice(PROGRAM_STAMP.lastIndex).trim();
-  if (message.length === 0) return undefined;
+  const header = matchHeader(PROGRAM_STAMP, text);
+  if (header === undefined) return undefined;
+  const { fields: m, message } = header;
   const line: ParsedLine = { message, service: m[6] as string, attributes: {} };
   const ms = msWithoutYear(
     Number(m[1]) - 1,
