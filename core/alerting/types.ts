@@ -1,4 +1,7 @@
 import type { Anomaly, ClassifiedEvent } from "../events/types.js";
+import type { GroupNotification } from "./grouping/groupState.js";
+
+export type { GroupedAlert, GroupNotification } from "./grouping/groupState.js";
 
 /**
  * The alerting contract between the notifier (rules, dedup, flood guard, retries) and the channels
@@ -19,13 +22,6 @@ export interface AlertLinks {
   runbook?: string;
 }
 
-/** What dedup folded into this alert since the previous one for the same key went out. */
-export interface SimilarSince {
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-}
-
 export interface Alert {
   /** Deterministic (key + event time), so a re-delivered record renders the same alert. */
   id: string;
@@ -42,21 +38,11 @@ export interface Alert {
   events?: ClassifiedEvent[];
   /** For anomaly alerts. */
   anomaly?: Anomaly;
-  similar?: SimilarSince;
   links: AlertLinks;
 }
 
-/** One message on one channel: an alert, or a digest the flood guard made of many. */
-export type Notification =
-  | { type: "alert"; alert: Alert }
-  | {
-      type: "digest";
-      /** The alerts folded into the digest (bounded; `total` counts them all). */
-      alerts: Alert[];
-      total: number;
-      since: string;
-      until: string;
-    };
+/** One message on one channel: a notification group's (core/alerting/grouping/groupState.ts). */
+export type Notification = GroupNotification;
 
 /** Who receives a notification on each channel; per-service routing picks one of these. */
 export interface Route {

@@ -1,0 +1,492 @@
+import type { Alert, AlertKind, Channel, Severity } from "../types.js";
+
+/**
+ * Notification groups, as a pure state machine over one entry per group, shared by every group
+ * store (memory for `sentinel analyze`, a JSON file for `sentinel run`, DynamoDB in AWS) so they
+ * cannot disagree. Modelled on Prometheus Alertmanager's grouping:
+ *
+ * - Alerts fall into a group by channel, route and the ALERT_GROUP_BY fields (default: service).
+ * - A group's first notification goes out `waitMs` after its first alert and lists everything in
+ *   it; later ones at most every `intervalMs`, and only when something changed: a new template, a
+ *   template back after a quiet dedup window, a count that grew by `changeFactor`, an anomaly. An
+ *   anomaly is urgent: it goes out without waiting for the interval.
+ * - A group with nothing new repeats after `repeatMs` while its alerts keep coming.
+ * - A group quiet for `resolveAfterMs` ends its episode, with one "resolved" notice when
+ *   `sendResolved`; the next alert opens a new episode.
+ *
+ * Every time here is the group CLOCK: event time, carried forward by wall time while no newer
+ * record comes (groupClock.ts), so a replay (`sentinel analyze`) notifies as the live stream
+ * would. Claim leases and state expiry run on processing (wall) time, because they are about the
+ * process that holds them.
+ *
+ * Sending is two-phase, as with any shared state: `claimDue` reserves the group's notification for
+ * one sender (a racing notifier sees the claim and leaves it), `confirmSent` after the delivery
+ * marks what it named as notified, `releaseSent` after a failure leaves it pending for later.
+ */
+
+export interface GroupSettings {
+  waitMs: number;
+  intervalMs: number;
+  repeatMs: number;
+  resolveAfterMs: number;
+  sendResolved: boolean;
+  /** A template's count that grew this many times since it was last named is news again. */
+  changeFactor: number;
+  /** A template back after this long without occurrences is news again (DEDUP_WINDOW_MINUTES). */
+  dedupWindowMs: number;
+  /** Templates a group keeps in detail; the rest are counted ("+N more templates"). */
+  maxItems: number;
+}
+
+/** Trend buckets per template (sparkline), each `intervalMs` wide. */
+export const TREND_BUCKETS = 12;
+/** Alert ids a group remembers, so a redelivered record is not counted twice. */
+const RECENT_IDS = 64;
+
+/** One template (or one anomaly kind) of a group in the current episode. */
+export interface GroupItem {
+  /** The alert key: kind + service + template id, or anomaly + service + kind. */
+  key: string;
+  kind: AlertKind;
+  severity: Severity;
+  /** The first alert of the episode for this key: summary, example line, links, anomaly. */
+  example: Alert;
+  count: number;
+  /** Event times (ms). */
+  firstAt: number;
+  lastAt: number;
+  /** The count when a notification last named it; 0 while never named. */
+  notifiedCount: number;
+  /** True when it changed since it was last named (new, back after a quiet window, grown). */
+  changed: boolean;
+  /** Occurrences per trend bucket, oldest first, the last bucket ending at the group's clock. */
+  trend: number[];
+}
+
+export interface SendClaim {
+  token: string;
+  /** Processing time (ms) after which the claim no longer blocks. */
+  leaseUntil: number;
+  /** The counts the claimed notification named, by item key. */
+  named: Record<string, number>;
+  reason: NotificationReason;
+  /** Clock (ms) of the claimed notification. */
+  at: number;
+  /** The group's `sinceNotified` when claimed. */
+  sinceNotified: number;
+}
+
+export interface GroupEntry {
+  id: string;
+  channel: Channel;
+  /** The route the group's notifications go to ("default" or "service:<name>"). */
+  route: string;
+  /** The ALERT_GROUP_BY fields and their values: {service: "checkout"}. */
+  labels: Record<string, string>;
+  items: GroupItem[];
+  /** Beyond `maxItems`: templates and occurrences only counted. */
+  omitted: { templates: number; alerts: number; keys: string[] };
+  /** Clock (ms) when the episode opened, and event times of its first and last alerts. */
+  openedAt: number;
+  firstAt: number;
+  lastAt: number;
+  /** Clock (ms) of the last notification sent in this episode; undefined before the first. */
+  notifiedAt?: number;
+  /** Clock (ms) from when the next notification is due; undefined while nothing is pending. */
+  dueAt?: number;
+  /** An anomaly is waiting: the next notification is urgent. */
+  urgent: boolean;
+  /** Notifications sent in this episode. */
+  sent: number;
+  /** Occurrences since the last notification (what a repeat reports). */
+  sinceNotified: number;
+  /** Start (clock ms) of the oldest trend bucket. */
+  trendStart: number;
+  /** The group's own clock: the newest event time it saw, and the wall time it saw it at. */
+  clock: { at: number; wallAt: number };
+  recentIds: string[];
+  claim?: SendClaim;
+  /** Processing time (ms) of the last change: stores forget entries untouched for long. */
+  touchedAt: number;
+}
+
+export type NotificationReason = "firing" | "update" | "repeat" | "resolved";
+
+/** One template or anomaly as a notification names it. */
+export interface GroupedAlert {
+  key: string;
+  kind: AlertKind;
+  severity: Severity;
+  example: Alert;
+  count: number;
+  /** Occurrences since the previous notification of the group named it. */
+  newCount: number;
+  /** Never named before in this episode (or back after a quiet window). */
+  isNew: boolean;
+  firstSeen: string;
+  lastSeen: string;
+  trend: number[];
+}
+
+/** A group's notification on one channel: what every rendering shows. */
+export interface GroupNotification {
+  type: "group";
+  reason: NotificationReason;
+  groupId: string;
+  channel: Channel;
+  route: string;
+  labels: Record<string, string>;
+  severity: Severity;
+  /** An anomaly is in it: subjects and card titles say so. */
+  urgent: boolean;
+  /** Event times of the episode's first and last alerts. */
+  since: string;
+  until: string;
+  /** Group clock when it went out. */
+  at: string;
+  /** 1 for the episode's first notification. */
+  sequence: number;
+  /** Most important first: anomalies, then what changed, incidents before warnings, then counts. */
+  alerts: GroupedAlert[];
+  /** Templates and occurrences the group only counted (beyond its detail limit). */
+  omitted: { templates: number; alerts: number };
+  /** Occurrences in the episode. */
+  total: number;
+  /** Width of one trend bucket (ms). */
+  trendBucketMs: number;
+}
+
+export interface GroupAlertRequest {
+  groupId: string;
+  channel: Channel;
+  route: string;
+  labels: Record<string, string>;
+  alert: Alert;
+}
+
+/** The entry after one more alert; unchanged (same object) when the alert was seen already. */
+export function recordAlert(
+  entry: GroupEntry | undefined,
+  request: GroupAlertRequest,
+  settings: GroupSettings,
+  clock: number,
+  wallNow: number,
+): GroupEntry {
+  const { alert } = request;
+  const at = Date.parse(alert.at);
+  const open = entry !== undefined && !isQuietSince(entry, clock, settings) ? entry : undefined;
+  if (open?.recentIds.includes(alert.id)) return open;
+  const next: GroupEntry = open
+    ? { ...open, items: [...open.items], omitted: { ...open.omitted } }
+    : {
+        id: request.groupId,
+        channel: request.channel,
+        route: request.route,
+        labels: request.labels,
+        items: [],
+        omitted: { templates: 0, alerts: 0, keys: [] },
+        openedAt: clock,
+        firstAt: at,
+        lastAt: at,
+        urgent: false,
+        sent: 0,
+        sinceNotified: 0,
+        trendStart: clock - (TREND_BUCKETS - 1) * settings.intervalMs,
+        clock: { at: clock, wallAt: wallNow },
+        recentIds: [],
+        touchedAt: wallNow,
+      };
+  next.recentIds = [...next.recentIds.slice(-(RECENT_IDS - 1)), alert.id];
+  next.firstAt = Math.min(next.firstAt, at);
+  next.lastAt = Math.max(next.lastAt, at);
+  next.sinceNotified++;
+  next.touchedAt = wallNow;
+  if (clock > next.clock.at) next.clock = { at: clock, wallAt: wallNow };
+  shiftTrend(next, clock, settings);
+  const bucket = trendBucket(next, at, settings);
+
+  const index = next.items.findIndex((item) => item.key === alert.key);
+  let changed: boolean;
+  if (index >= 0) {
+    const old = next.items[index] as GroupItem;
+    const backAfterQuiet = at - old.lastAt >= settings.dedupWindowMs && old.notifiedCount > 0;
+    const count = old.count + 1;
+    const grown = old.notifiedCount > 0 && count >= old.notifiedCount * settings.changeFactor;
+    const item: GroupItem = {
+      ...old,
+      count,
+      firstAt: Math.min(old.firstAt, at),
+      lastAt: Math.max(old.lastAt, at),
+      changed: old.changed || backAfterQuiet || grown,
+      trend: bucket === undefined ? old.trend : bumped(old.trend, bucket),
+    };
+    if (backAfterQuiet) item.notifiedCount = 0;
+    next.items[index] = item;
+    changed = item.changed && !old.changed;
+  } else if (next.items.length < settings.maxItems || alert.kind === "anomaly") {
+    next.items.push({
+      key: alert.key,
+      kind: alert.kind,
+      severity: alert.severity,
+      example: alert,
+      count: 1,
+      firstAt: at,
+      lastAt: at,
+      notifiedCount: 0,
+      changed: true,
+      trend: bumped(new Array(TREND_BUCKETS).fill(0), bucket ?? TREND_BUCKETS - 1),
+    });
+    changed = true;
+  } else {
+    const hash = shortHash(alert.key);
+    if (!next.omitted.keys.includes(hash)) {
+      next.omitted.templates++;
+      if (next.omitted.keys.length < 1000) next.omitted.keys = [...next.omitted.keys, hash];
+    }
+    next.omitted.alerts++;
+    changed = false;
+  }
+  if (alert.kind === "anomaly" && changed) next.urgent = true;
+  if (changed)
+    next.dueAt = Math.min(next.dueAt ?? Number.POSITIVE_INFINITY, dueFor(next, clock, settings));
+  return next;
+}
+
+/** When a change recorded at `clock` is due: after the wait, the interval, or at once if urgent. */
+function dueFor(entry: GroupEntry, clock: number, settings: GroupSettings): number {
+  const first = entry.openedAt + settings.waitMs;
+  if (entry.notifiedAt === undefined) return first;
+  if (entry.urgent) return Math.max(clock, first);
+  return Math.max(clock, entry.notifiedAt + settings.intervalMs);
+}
+
+/** What a group would send at `clock`, if anything (ignoring claims). */
+export function dueReason(
+  entry: GroupEntry,
+  clock: number,
+  settings: GroupSettings,
+): NotificationReason | "close" | undefined {
+  if (isQuietSince(entry, clock, settings)) {
+    if (entry.dueAt !== undefined) return entry.notifiedAt === undefined ? "firing" : "update";
+    return entry.notifiedAt !== undefined && settings.sendResolved ? "resolved" : "close";
+  }
+  if (entry.dueAt !== undefined && entry.dueAt <= clock)
+    return entry.notifiedAt === undefined ? "firing" : "update";
+  if (
+    entry.notifiedAt !== undefined &&
+    entry.sinceNotified > 0 &&
+    clock >= entry.notifiedAt + settings.repeatMs
+  )
+    return "repeat";
+  return undefined;
+}
+
+/** The clock time of the group's next action (send, repeat, resolve), for timers. */
+export function nextActionAt(entry: GroupEntry, settings: GroupSettings): number {
+  const times = [entry.lastAt + settings.resolveAfterMs];
+  if (entry.dueAt !== undefined) times.push(entry.dueAt);
+  if (entry.notifiedAt !== undefined && entry.sinceNotified > 0)
+    times.push(entry.notifiedAt + settings.repeatMs);
+  return Math.min(...times);
+}
+
+/**
+ * Reserves the group's due notification for one sender. `close`: the episode ended without a
+ * notice to send (the store deletes the entry). Undefined: nothing due, or another sender holds it.
+ */
+export function claimDue(
+  entry: GroupEntry,
+  clock: number,
+  settings: GroupSettings,
+  lease: { token: string; wallNow: number; leaseMs: number },
+  flush = false,
+):
+  | { action: "send"; notification: GroupNotification; next: GroupEntry }
+  | { action: "close" }
+  | undefined {
+  if (entry.claim && entry.claim.leaseUntil > lease.wallNow) return undefined;
+  let reason = dueReason(entry, clock, settings);
+  if (reason === undefined && flush && entry.dueAt !== undefined)
+    reason = entry.notifiedAt === undefined ? "firing" : "update";
+  if (reason === undefined) return undefined;
+  if (reason === "close") return { action: "close" };
+  const notification = notificationOf(entry, reason, clock, settings);
+  const named: Record<string, number> = {};
+  for (const item of entry.items) named[item.key] = item.count;
+  const { claim: _previous, ...rest } = entry;
+  return {
+    action: "send",
+    notification,
+    next: {
+      ...rest,
+      claim: {
+        token: lease.token,
+        leaseUntil: lease.wallNow + lease.leaseMs,
+        named,
+        reason,
+        at: clock,
+        sinceNotified: entry.sinceNotified,
+      },
+      touchedAt: lease.wallNow,
+    },
+  };
+}
+
+/**
+ * The entry after its claimed notification was delivered, or `null` when the delivered notice
+ * was "resolved" (the episode is over: delete it). Undefined when the claim is no longer this one's.
+ * What came in while the notification was out stays pending.
+ */
+export function confirmSent(
+  entry: GroupEntry | undefined,
+  token: string,
+  settings: GroupSettings,
+  wallNow: number,
+): GroupEntry | null | undefined {
+  const claim = entry?.claim;
+  if (!entry || claim?.token !== token) return undefined;
+  if (claim.reason === "resolved") return null;
+  const items = entry.items.map((item) => {
+    const named = claim.named[item.key];
+    if (named === undefined) return item;
+    return { ...item, notifiedCount: named, changed: item.count >= named * settings.changeFactor };
+  });
+  const urgent = items.some((item) => item.kind === "anomaly" && item.changed);
+  const { claim: _done, dueAt: _due, ...rest } = entry;
+  const next: GroupEntry = {
+    ...rest,
+    items,
+    notifiedAt: claim.at,
+    urgent,
+    sent: entry.sent + 1,
+    sinceNotified: Math.max(0, entry.sinceNotified - claim.sinceNotified),
+    touchedAt: wallNow,
+  };
+  if (items.some((item) => item.changed))
+    next.dueAt = urgent ? claim.at : claim.at + settings.intervalMs;
+  return next;
+}
+
+/** The entry after a failed delivery: its claim given up, the notification due again at `retryAt`. */
+export function releaseSent(
+  entry: GroupEntry | undefined,
+  token: string,
+  retryAt: number,
+  wallNow: number,
+): GroupEntry | undefined {
+  if (!entry || entry.claim?.token !== token) return undefined;
+  const { claim, ...rest } = entry;
+  if (claim.reason === "resolved" || claim.reason === "repeat")
+    return { ...rest, touchedAt: wallNow };
+  return { ...rest, dueAt: retryAt, touchedAt: wallNow };
+}
+
+/** The entry with a claim given up (a previous process's, found on start). */
+export function abandonClaim(entry: GroupEntry): GroupEntry {
+  if (!entry.claim) return entry;
+  const { claim: _old, ...rest } = entry;
+  return rest;
+}
+
+/** True while an entry is worth keeping: touched within `retentionMs`, or holding a live claim. */
+export function isEntryLive(entry: GroupEntry, wallNow: number, retentionMs: number): boolean {
+  return entry.touchedAt + retentionMs > wallNow || (entry.claim?.leaseUntil ?? 0) > wallNow;
+}
+
+function isQuietSince(entry: GroupEntry, clock: number, settings: GroupSettings): boolean {
+  return clock >= entry.lastAt + settings.resolveAfterMs;
+}
+
+const KIND_ORDER: Record<AlertKind, number> = { anomaly: 0, incident: 1, preventive_action: 2 };
+
+function notificationOf(
+  entry: GroupEntry,
+  reason: NotificationReason,
+  clock: number,
+  settings: GroupSettings,
+): GroupNotification {
+  const alerts = entry.items
+    .map(
+      (item): GroupedAlert => ({
+        key: item.key,
+        kind: item.kind,
+        severity: item.severity,
+        example: item.example,
+        count: item.count,
+        newCount: item.count - item.notifiedCount,
+        isNew: item.notifiedCount === 0,
+        firstSeen: new Date(item.firstAt).toISOString(),
+        lastSeen: new Date(item.lastAt).toISOString(),
+        trend: item.trend,
+      }),
+    )
+    .sort(
+      (a, b) =>
+        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        Number(b.isNew || b.newCount > 0) - Number(a.isNew || a.newCount > 0) ||
+        b.count - a.count ||
+        (a.key < b.key ? -1 : 1),
+    );
+  const total = entry.items.reduce((sum, item) => sum + item.count, 0) + entry.omitted.alerts;
+  return {
+    type: "group",
+    reason,
+    groupId: entry.id,
+    channel: entry.channel,
+    route: entry.route,
+    labels: entry.labels,
+    severity: entry.items.some((item) => item.severity === "critical") ? "critical" : "warning",
+    urgent:
+      entry.urgent ||
+      (reason !== "resolved" &&
+        entry.items.some((i) => i.kind === "anomaly" && i.notifiedCount === 0)),
+    since: new Date(entry.firstAt).toISOString(),
+    until: new Date(entry.lastAt).toISOString(),
+    at: new Date(clock).toISOString(),
+    sequence: entry.sent + 1,
+    alerts,
+    omitted: { templates: entry.omitted.templates, alerts: entry.omitted.alerts },
+    total,
+    trendBucketMs: settings.intervalMs,
+  };
+}
+
+/** Moves the trend window so its last bucket holds `clock`. */
+function shiftTrend(entry: GroupEntry, clock: number, settings: GroupSettings): void {
+  const width = settings.intervalMs;
+  const lastEnd = entry.trendStart + TREND_BUCKETS * width;
+  if (clock < lastEnd) return;
+  const shift = Math.floor((clock - lastEnd) / width) + 1;
+  entry.trendStart += shift * width;
+  if (shift >= TREND_BUCKETS) {
+    entry.items = entry.items.map((item) => ({ ...item, trend: new Array(TREND_BUCKETS).fill(0) }));
+    return;
+  }
+  entry.items = entry.items.map((item) => ({
+    ...item,
+    trend: [...item.trend.slice(shift), ...new Array(shift).fill(0)],
+  }));
+}
+
+/** The bucket an event time falls into; undefined when it is older than the trend window. */
+function trendBucket(entry: GroupEntry, at: number, settings: GroupSettings): number | undefined {
+  const index = Math.floor((at - entry.trendStart) / settings.intervalMs);
+  if (index < 0) return undefined;
+  return Math.min(index, TREND_BUCKETS - 1);
+}
+
+function bumped(trend: number[], bucket: number): number[] {
+  const next = [...trend];
+  next[bucket] = (next[bucket] ?? 0) + 1;
+  return next;
+}
+
+/** A short stable hash (FNV-1a), to count omitted templates without keeping their keys. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
