@@ -125,7 +125,11 @@ describe("sentinel analyze", () => {
     );
     assert.ok(report.services.length >= 8);
     assert.ok(report.templates.incident.length > 0);
-    assert.ok(report.alerts.sent.email > 0 && report.alerts.suppressed > 0);
+    assert.ok(report.alerts.sent.email > 0 && report.alerts.groups.length > 0);
+    assert.ok(
+      report.alerts.sent.email + report.alerts.sent.teams < report.alerts.alerts,
+      "groups fold alerts into fewer notifications",
+    );
     assert.ok(
       report.classifier.modelCalls < report.input.accepted / 5,
       "the cache absorbs repeats",

@@ -1,5 +1,10 @@
 import { renderOptionsFrom } from "../core/alerting/createChannels.js";
-import { alertRulesFromConfig } from "../core/alerting/createNotifier.js";
+import {
+  alertRoutingFromConfig,
+  alertRulesFromConfig,
+  floodFromConfig,
+  groupingFromConfig,
+} from "../core/alerting/createNotifier.js";
 import type { CachingClassifier } from "../core/classifier/cachingClassifier.js";
 import type { Config } from "../core/config/schema.js";
 import type { AnomalyDetector, Detection } from "../core/detection/detector.js";
@@ -9,7 +14,7 @@ import { AnalysisSummary, type SummaryReport } from "./pipeline/summary.js";
 
 /**
  * The report `sentinel analyze` and `sentinel ingest --to embedded` print: counts, top templates,
- * what would alert (the notifier's rules and dedup) and the anomalies found by replaying the
+ * what would alert (the notifier's rules and notification groups) and the anomalies found by replaying the
  * input's timeline on event time.
  */
 export class EmbeddedReport {
@@ -19,7 +24,9 @@ export class EmbeddedReport {
   constructor(config: Config, options: { top: number; detect: boolean }) {
     this.#summary = new AnalysisSummary({
       alertRules: alertRulesFromConfig(config),
-      dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
+      grouping: groupingFromConfig(config),
+      routing: alertRoutingFromConfig(config),
+      flood: floodFromConfig(config),
       top: options.top,
       mask: renderOptionsFrom(config).mask,
     });

@@ -61,11 +61,26 @@ export function renderSummary(report: SummaryReport): string {
   const { alerts } = report;
   out.push("", "Would alert");
   out.push(
-    `  e-mail ${formatCount(alerts.sent.email)}, Teams ${formatCount(alerts.sent.teams)}, suppressed as duplicates ${formatCount(alerts.suppressed)}`,
+    `  e-mail ${formatCount(alerts.sent.email)}, Teams ${formatCount(alerts.sent.teams)} notifications from ${formatCount(alerts.groups.length)} groups, for ${formatCount(alerts.alerts)} alerting lines and anomalies`,
   );
+  for (const g of alerts.groups.slice(0, 12)) {
+    const reasons = Object.entries(g.byReason)
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(", ");
+    const labels = Object.entries(g.labels)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ");
+    out.push(
+      `  ${(g.channel === "email" ? "e-mail" : "Teams").padEnd(7)}${labels.slice(0, 60).padEnd(28)} ${String(g.notifications).padStart(3)} (${reasons}), ${formatCount(g.templates)} templates named`,
+    );
+  }
+  if (alerts.groups.length > 12)
+    out.push(
+      `  … and ${alerts.groups.length - 12} more groups (--output json lists every notification)`,
+    );
   for (const a of alerts.items.slice(0, 10)) {
     out.push(
-      `  ${a.label === "incident" ? "INCIDENT " : a.label === "anomaly" ? "ANOMALY  " : "WARNING  "} ${a.service}: ${a.template.slice(0, 90)} → ${a.channels.join("+")} ×${a.sent}${a.suppressed ? ` (+${formatCount(a.suppressed)} suppressed)` : ""}`,
+      `  ${a.label === "incident" ? "INCIDENT " : a.label === "anomaly" ? "ANOMALY  " : "WARNING  "} ${a.service}: ${a.template.slice(0, 90)} → ${a.channels.join("+")}, ${formatCount(a.alerts)} alerts, named in ${a.notifications} notifications`,
     );
   }
   out.push("", ...renderAnomalies(report));

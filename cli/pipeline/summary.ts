@@ -1,5 +1,7 @@
+import type { GroupingOptions } from "../../core/alerting/grouping/grouping.js";
+import type { GroupNotification } from "../../core/alerting/grouping/groupState.js";
 import { type MaskOptions, maskSensitive } from "../../core/alerting/mask.js";
-import type { AlertRules, Channel } from "../../core/alerting/rules.js";
+import type { AlertRouting, AlertRules, Channel } from "../../core/alerting/rules.js";
 import type { AlertKind } from "../../core/alerting/types.js";
 import type { CacheStats } from "../../core/classifier/classificationCache.js";
 import type { DetectorStatus } from "../../core/detection/types.js";
@@ -30,10 +32,36 @@ export interface AlertStat {
   template: string;
   example: string;
   channels: Channel[];
-  /** Alerts that would go out for this key (one per dedup window). */
-  sent: number;
-  /** Lines (or anomalies) inside a window that dedup would have folded into the alert before them. */
-  suppressed: number;
+  /** Lines (or anomalies) that alerted for this key. */
+  alerts: number;
+  /** Notifications that named it, over both channels. */
+  notifications: number;
+}
+
+/** One notification that would go out, as `--output json` lists it. */
+export interface WouldNotification {
+  channel: Channel;
+  /** Group clock (event time) when it would go out. */
+  at: string;
+  reason: GroupNotification["reason"];
+  group: string;
+  labels: Record<string, string>;
+  urgent: boolean;
+  severity: GroupNotification["severity"];
+  /** The templates (and anomalies) it names, most important first. */
+  templates: { key: string; label: AlertKind; template: string; count: number; newCount: number }[];
+  /** Templates and alerts of the group it only counts. */
+  omitted: { templates: number; alerts: number };
+}
+
+export interface GroupStat {
+  group: string;
+  channel: Channel;
+  labels: Record<string, string>;
+  notifications: number;
+  byReason: Partial<Record<GroupNotification["reason"], number>>;
+  /** Distinct templates (and anomaly kinds) its notifications named. */
+  templates: number;
 }
 
 export interface SummaryReport {
@@ -55,8 +83,15 @@ export interface SummaryReport {
   services: ServiceStat[];
   templates: Record<Label, TemplateStat[]>;
   alerts: {
+    /** Notifications per channel. */
     sent: Record<Channel, number>;
-    suppressed: number;
+    /** Lines and anomalies that alerted (each joins one group per channel). */
+    alerts: number;
+    /** Per group, the most notified first. */
+    groups: GroupStat[];
+    /** Every notification in the order it would go out (up to the tracking bound). */
+    notifications: WouldNotification[];
+    /** Alerting templates, the most frequent first. */
     items: AlertStat[];
   };
   /** Anomalies the detector raised, in window order. */
@@ -66,7 +101,9 @@ export interface SummaryReport {
 
 export interface SummaryOptions {
   alertRules: AlertRules;
-  dedupWindowMs: number;
+  grouping: GroupingOptions;
+  routing?: AlertRouting;
+  flood?: { ratePerMinute: number; burst: number } | false;
   /** Templates listed per label, and alert keys listed. */
   top?: number;
   /** Bounds memory on inputs with huge numbers of distinct templates or services. */
@@ -97,7 +134,7 @@ const DETECTOR_OFF: DetectorStatus = {
 
 /** Aggregates an analysis as it streams: counts, top templates, and what would be alerted. */
 export class AnalysisSummary {
-  readonly #options: Required<SummaryOptions>;
+  readonly #options: SummaryOptions & Required<Pick<SummaryOptions, "top" | "maxTracked" | "mask">>;
   readonly #wouldAlert: WouldAlert;
   #lines = 0;
   #accepted = 0;
@@ -114,7 +151,10 @@ export class AnalysisSummary {
   #templatesTracked = 0;
   readonly #alerts = new Map<string, AlertStat>();
   readonly #sent: Record<Channel, number> = { email: 0, teams: 0 };
-  #suppressed = 0;
+  #alertCount = 0;
+  readonly #groups = new Map<string, GroupStat & { named: Set<string> }>();
+  readonly #notifications: WouldNotification[] = [];
+  #finished = false;
   #first: string | undefined;
   #last: string | undefined;
   readonly #anomalies: Anomaly[] = [];
@@ -124,8 +164,11 @@ export class AnalysisSummary {
     this.#options = { top: 5, maxTracked: 50_000, mask: {}, ...options };
     this.#wouldAlert = new WouldAlert({
       rules: options.alertRules,
-      dedupWindowMs: options.dedupWindowMs,
+      grouping: options.grouping,
+      ...(options.routing && { routing: options.routing }),
+      ...(options.flood !== undefined && { flood: options.flood }),
     });
+    this.#wouldAlert.onNotification = (notification) => this.#countNotification(notification);
   }
 
   recordRejected(reason: string): void {
@@ -226,28 +269,69 @@ export class AnalysisSummary {
     decision: WouldAlertDecision,
     describe: () => Pick<AlertStat, "label" | "service" | "template" | "example">,
   ): void {
-    const { key, channels, sentOn } = decision;
-    let stat = this.#alerts.get(key);
+    const { alert, channels } = decision;
+    this.#alertCount++;
+    let stat = this.#alerts.get(alert.key);
     if (!stat && this.#alerts.size < this.#options.maxTracked) {
       const { template, example, ...described } = describe();
       stat = {
-        key,
+        key: alert.key,
         ...described,
         template: this.#mask(template),
         example: this.#mask(example),
         channels,
-        sent: 0,
-        suppressed: 0,
+        alerts: 0,
+        notifications: 0,
       };
-      this.#alerts.set(key, stat);
+      this.#alerts.set(alert.key, stat);
     }
-    for (const channel of sentOn) this.#sent[channel]++;
-    if (sentOn.length > 0) {
-      if (stat) stat.sent++;
-    } else {
-      this.#suppressed++;
-      if (stat) stat.suppressed++;
+    if (stat) stat.alerts++;
+  }
+
+  #countNotification(notification: GroupNotification): void {
+    this.#sent[notification.channel]++;
+    let group = this.#groups.get(notification.groupId);
+    if (!group) {
+      group = {
+        group: notification.groupId,
+        channel: notification.channel,
+        labels: notification.labels,
+        notifications: 0,
+        byReason: {},
+        templates: 0,
+        named: new Set(),
+      };
+      this.#groups.set(notification.groupId, group);
     }
+    group.notifications++;
+    group.byReason[notification.reason] = (group.byReason[notification.reason] ?? 0) + 1;
+    const named = namedAlerts(notification);
+    for (const alert of named) {
+      group.named.add(alert.key);
+      const stat = this.#alerts.get(alert.key);
+      if (stat) stat.notifications++;
+    }
+    group.templates = group.named.size;
+    if (this.#notifications.length >= this.#options.maxTracked) return;
+    this.#notifications.push({
+      channel: notification.channel,
+      at: notification.at,
+      reason: notification.reason,
+      group: notification.groupId,
+      labels: notification.labels,
+      urgent: notification.urgent,
+      severity: notification.severity,
+      templates: named.map((alert) => ({
+        key: alert.key,
+        label: alert.kind,
+        template: this.#mask(
+          alert.example.events?.[0]?.classification.template ?? alert.example.anomaly?.kind ?? "",
+        ),
+        count: alert.count,
+        newCount: alert.newCount,
+      })),
+      omitted: notification.omitted,
+    });
   }
 
   #mask(text: string): string {
@@ -255,6 +339,10 @@ export class AnalysisSummary {
   }
 
   report(classifier: { model: string; modelCalls: number; cache: CacheStats }): SummaryReport {
+    if (!this.#finished) {
+      this.#finished = true;
+      this.#wouldAlert.finish();
+    }
     const top = this.#options.top;
     const templates = Object.fromEntries(
       LABELS.map((label) => [
@@ -290,13 +378,13 @@ export class AnalysisSummary {
       templates,
       alerts: {
         sent: { ...this.#sent },
-        suppressed: this.#suppressed,
+        alerts: this.#alertCount,
+        groups: [...this.#groups.values()]
+          .map(({ named: _named, ...group }) => group)
+          .sort((a, b) => b.notifications - a.notifications || a.group.localeCompare(b.group)),
+        notifications: [...this.#notifications],
         items: [...this.#alerts.values()]
-          .sort(
-            (a, b) =>
-              severity(b.label) - severity(a.label) ||
-              b.sent + b.suppressed - (a.sent + a.suppressed),
-          )
+          .sort((a, b) => severity(b.label) - severity(a.label) || b.alerts - a.alerts)
           .slice(0, top * 4),
       },
       anomalies: [...this.#anomalies].sort(
@@ -306,6 +394,11 @@ export class AnalysisSummary {
       detector: this.#detector ?? DETECTOR_OFF,
     };
   }
+}
+
+/** The alerts a notification names (the renderings list them in this order). */
+function namedAlerts(notification: GroupNotification): GroupNotification["alerts"] {
+  return notification.alerts;
 }
 
 function byCountThenTemplate(a: TemplateStat, b: TemplateStat): number {

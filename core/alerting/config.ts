@@ -1,5 +1,16 @@
 import * as z from "zod";
-import { email, flag, fraction, httpUrl, positiveInt, positiveNumber } from "../config/fields.js";
+import {
+  commaList,
+  decimal,
+  email,
+  flag,
+  fraction,
+  httpUrl,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+} from "../config/fields.js";
+import { GROUP_FIELDS } from "./grouping/grouping.js";
 import { RUNBOOK_PLACEHOLDERS } from "./links.js";
 
 /** ALERT_ROUTES: JSON per service. Errors name the service and field, never echo the value. */
@@ -56,6 +67,34 @@ const runbookUrlTemplate = z.string().superRefine((template, ctx) => {
 export const alertingVariables = {
   DEDUP_WINDOW_MINUTES: positiveInt(7 * 24 * 60).default(10),
   SEND_PREVENTIVE_EMAILS: flag.default(false),
+
+  // Notification groups (core/alerting/grouping): one message per group, not per template
+  /** What alerts are grouped by, besides channel and route: service, kind, severity (comma-separated). */
+  ALERT_GROUP_BY: commaList(
+    z.enum(GROUP_FIELDS, { error: `expected ${GROUP_FIELDS.join(", ")} (comma-separated)` }),
+  )
+    .refine((fields) => fields.length > 0, {
+      error: "expected at least one of service, kind, severity",
+    })
+    .default(["service"]),
+  /** A group's first notification waits this long for more of the same to come. */
+  ALERT_GROUP_WAIT_SECONDS: nonNegativeInt(3600).default(30),
+  /** Later notifications of a group come at most this often, and only when something changed. */
+  ALERT_GROUP_INTERVAL_MINUTES: positiveInt(24 * 60).default(5),
+  /** A group still firing with nothing new repeats after this long. */
+  ALERT_REPEAT_INTERVAL_HOURS: positiveNumber
+    .pipe(z.number().max(7 * 24, { error: "expected at most 168 hours" }))
+    .default(4),
+  /** A group quiet this long is resolved: its episode ends (and a notice says so). */
+  ALERT_RESOLVE_AFTER_MINUTES: positiveInt(7 * 24 * 60).default(15),
+  /** Whether a resolved group sends its "resolved" notice. */
+  ALERT_SEND_RESOLVED: flag.default(true),
+  /** A template whose count grew this many times since a notification named it is news again. */
+  ALERT_GROUP_CHANGE_FACTOR: decimal(
+    z.number({ error: "expected a number above 1" }).gt(1, { error: "expected a number above 1" }),
+  ).default(2),
+  /** Templates a group lists in detail; the rest are counted as "+N more templates". */
+  ALERT_GROUP_MAX_TEMPLATES: positiveInt(200).default(50),
   /** Lines classified with less confidence than this never alert. */
   ALERT_MIN_CONFIDENCE: fraction.default(0),
   /** JSON, per service: {"payments": {"emailRecipients": [...], "teamsWebhookUrl": "https://..."}}. */

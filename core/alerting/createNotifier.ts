@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { stateDir } from "../config/stateDir.js";
-import { FileDedupStore } from "../files/dedupStore.js";
+import { FileGroupStore } from "../files/groupStore.js";
 import type { Logger } from "../logging/logger.js";
 import type { PipelineMetrics } from "../metrics/catalog.js";
 import { defaultRoute } from "./createChannels.js";
 import { JsonlDeadLetterFile, type NotificationDeadLetterSink } from "./deadLetters.js";
-import type { DedupStore } from "./dedupWindow.js";
+import type { GroupingOptions } from "./grouping/grouping.js";
+import type { GroupStore } from "./grouping/groupStore.js";
 import type { AlertLinkOptions } from "./links.js";
 import { DEFAULT_ALERT_RETRY, Notifier, type NotifierOptions } from "./notifier.js";
 import type { AlertRouting, AlertRules } from "./rules.js";
@@ -19,6 +20,28 @@ export function alertRulesFromConfig(config: Config): AlertRules {
     minConfidence: config.ALERT_MIN_CONFIDENCE,
     anomalyThreshold: config.ANOMALY_THRESHOLD,
   };
+}
+
+/** The notification groups' timers and limits (ALERT_GROUP_*, DEDUP_WINDOW_MINUTES). */
+export function groupingFromConfig(config: Config): GroupingOptions {
+  return {
+    groupBy: config.ALERT_GROUP_BY,
+    settings: {
+      waitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
+      intervalMs: config.ALERT_GROUP_INTERVAL_MINUTES * 60_000,
+      repeatMs: config.ALERT_REPEAT_INTERVAL_HOURS * 3_600_000,
+      resolveAfterMs: config.ALERT_RESOLVE_AFTER_MINUTES * 60_000,
+      sendResolved: config.ALERT_SEND_RESOLVED,
+      changeFactor: config.ALERT_GROUP_CHANGE_FACTOR,
+      dedupWindowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
+      maxItems: config.ALERT_GROUP_MAX_TEMPLATES,
+    },
+  };
+}
+
+/** The flood limit per channel and route (ALERT_FLOOD_*). */
+export function floodFromConfig(config: Config): { ratePerMinute: number; burst: number } {
+  return { ratePerMinute: config.ALERT_FLOOD_RATE_PER_MINUTE, burst: config.ALERT_FLOOD_BURST };
 }
 
 /** EMAIL_RECIPIENTS and TEAMS_WEBHOOK_URL, with ALERT_ROUTES per service over them. */
@@ -41,10 +64,10 @@ function alertLinksFromConfig(config: Config): AlertLinkOptions {
 }
 
 /** Where the embedded mode keeps alert state and dead letters. */
-export function embeddedAlertPaths(config: Config): { dedup: string; deadLetters: string } {
+export function embeddedAlertPaths(config: Config): { groups: string; deadLetters: string } {
   const dir = stateDir(config);
   return {
-    dedup: join(dir, "alert-dedup.json"),
+    groups: join(dir, "alert-groups.json"),
     deadLetters: config.SENTINEL_ALERT_DEAD_LETTER_FILE ?? join(dir, "alert-dead-letters.jsonl"),
   };
 }
@@ -54,49 +77,48 @@ export interface CreateNotifierOptions {
   channels: readonly ChannelSender[];
   logger?: Logger;
   /** Default: the embedded mode's JSON file in the state directory. */
-  dedup?: DedupStore;
+  groups?: GroupStore;
   /** Default: the embedded mode's JSONL file (SENTINEL_ALERT_DEAD_LETTER_FILE). */
   deadLetters?: NotificationDeadLetterSink;
-  /** Default 5 s, for a long-running process; 0 when the caller flushes (Lambda). */
-  digestCheckIntervalMs?: number;
+  /** How often due groups are checked without new records: default 1 s; 0 when the caller ticks (Lambda). */
+  tickIntervalMs?: number;
   metrics?: PipelineMetrics;
   signal?: AbortSignal;
 }
 
 /**
- * A notifier set up from the configuration. Without `dedup` and `deadLetters` it is the embedded
- * mode's (`sentinel run`): dedup state in a JSON file and dead letters in a JSONL file, both in
+ * A notifier set up from the configuration. Without `groups` and `deadLetters` it is the embedded
+ * mode's (`sentinel run`): group state in a JSON file and dead letters in a JSONL file, both in
  * the state directory; the Lambda passes its DynamoDB store and the dead-letter topic.
  *
  * @example
  * const notifier = await createNotifier(config, { channels: createChannels(config, logger), logger });
  * for (const event of classified) await notifier.notifyClassified(event);
- * await notifier.close(); // at shutdown: sends waiting digests, saves the dedup state
+ * await notifier.close(); // at shutdown: sends what groups hold, saves the group state
  */
 export async function createNotifier(
   config: Config,
   options: CreateNotifierOptions,
 ): Promise<Notifier> {
   const paths = embeddedAlertPaths(config);
-  const windowMs = config.DEDUP_WINDOW_MINUTES * 60_000;
-  const dedup =
-    options.dedup ??
-    (await FileDedupStore.open({
-      path: paths.dedup,
-      windowMs,
+  const groups =
+    options.groups ??
+    (await FileGroupStore.open({
+      path: paths.groups,
       ...(options.logger && { logger: options.logger }),
       ...(options.metrics && { metrics: options.metrics }),
     }));
   const settings: NotifierOptions = {
     channels: options.channels,
-    dedup,
+    groups,
     deadLetters: options.deadLetters ?? new JsonlDeadLetterFile(paths.deadLetters),
     rules: alertRulesFromConfig(config),
     routing: alertRoutingFromConfig(config),
+    grouping: groupingFromConfig(config),
     links: alertLinksFromConfig(config),
-    flood: { ratePerMinute: config.ALERT_FLOOD_RATE_PER_MINUTE, burst: config.ALERT_FLOOD_BURST },
+    flood: floodFromConfig(config),
     retry: { ...DEFAULT_ALERT_RETRY, maxAttempts: config.ALERT_RETRY_MAX_ATTEMPTS },
-    digestCheckIntervalMs: options.digestCheckIntervalMs ?? 5000,
+    tickIntervalMs: options.tickIntervalMs ?? 1000,
     ...(options.logger && { logger: options.logger }),
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.signal && { signal: options.signal }),

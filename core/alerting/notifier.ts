@@ -1,12 +1,30 @@
+import { randomUUID } from "node:crypto";
 import type { Anomaly, ClassifiedEvent } from "../events/types.js";
 import type { Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
 import { type RetryPolicy, withRetry } from "../retry/backoff.js";
 import { anomalyAlert, eventAlert } from "./alerts.js";
-import type { NotificationDeadLetter, NotificationDeadLetterSink } from "./deadLetters.js";
-import type { DedupClaim, DedupStore, SuppressedCount } from "./dedupWindow.js";
+import type { NotificationDeadLetterSink } from "./deadLetters.js";
 import { DeliveryQueue } from "./deliveryQueue.js";
-import { FloodGuard } from "./floodGuard.js";
+import { GroupClock } from "./grouping/groupClock.js";
+import {
+  destinationOf,
+  dueGroups,
+  FloodLimit,
+  type GroupingOptions,
+  groupRequests,
+  routeOfGroup,
+} from "./grouping/grouping.js";
+import {
+  claimDue,
+  confirmSent,
+  type GroupEntry,
+  type GroupNotification,
+  nextActionAt,
+  recordAlert,
+  releaseSent,
+} from "./grouping/groupState.js";
+import type { GroupStore } from "./grouping/groupStore.js";
 import type { AlertLinkOptions } from "./links.js";
 import {
   type AlertRouting,
@@ -14,30 +32,12 @@ import {
   channelsFor,
   channelsForAnomaly,
   routeFor,
-  routeNameFor,
   routeReaches,
 } from "./rules.js";
-import {
-  type Alert,
-  type Channel,
-  type ChannelSender,
-  DeliveryError,
-  type Notification,
-  type Route,
-} from "./types.js";
+import { type Alert, type Channel, type ChannelSender, DeliveryError } from "./types.js";
 
-/** What became of an alert on one channel. */
-export type ChannelOutcome =
-  /** Delivered on its own. */
-  | "sent"
-  /** Delivered inside a flood digest. */
-  | "digest"
-  /** Inside the dedup window: counted, and reported by the next alert sent for the key. */
-  | "suppressed"
-  /** The same alert again (a redelivered record): nothing to do. */
-  | "duplicate"
-  /** Not delivered after the last retry: written to the dead-letter sink with the reason. */
-  | "dead-lettered";
+/** What became of an alert on one channel: joined its group, or already there (a redelivery). */
+export type ChannelOutcome = "grouped";
 
 export interface NotifyResult {
   /** Undefined when no rule matched. */
@@ -50,9 +50,8 @@ export interface NotifyTicket {
   /** The channels the alert went on to (rules, configured senders and the route decide). */
   channels: Channel[];
   /**
-   * Settles once every channel has an outcome (a folded alert: once its digest went out or was
-   * dead-lettered). Rejects only when the dedup state or the dead-letter sink failed: the input
-   * should then be retried, and the retry is not suppressed.
+   * Settles once the alert is in its groups' state. Rejects only when the group state could not
+   * be written: the input should then be retried (a redelivered alert is not counted twice).
    */
   done: Promise<NotifyResult>;
 }
@@ -60,28 +59,28 @@ export interface NotifyTicket {
 export interface NotifierOptions {
   /** The senders of the configured channels; a channel without one is skipped. */
   channels: readonly ChannelSender[];
-  dedup: DedupStore;
+  groups: GroupStore;
   deadLetters: NotificationDeadLetterSink;
   rules: AlertRules;
   routing: AlertRouting;
+  grouping: GroupingOptions;
   links?: AlertLinkOptions;
-  /** Token bucket per destination; false turns the flood guard off. */
+  /** Messages per channel and route, on the group clock; false turns the limit off. */
   flood: { ratePerMinute: number; burst: number } | false;
   retry?: RetryPolicy;
   /** Deliveries in flight per channel (default 4). */
   concurrency?: number;
-  /** Alerts queued per channel before notify* waits for room (default 1000). */
-  maxBacklog?: number;
-  /** How often waiting digests check for returned tokens; 0 (default): only on notify and flush. */
-  digestCheckIntervalMs?: number;
-  /** Alerts shown in one digest; it counts them all (default 20). */
-  maxDigestAlerts?: number;
+  /** How often due groups are checked without new records (ms); 0: only on notify and flush. */
+  tickIntervalMs?: number;
+  /** How long a claimed notification blocks other notifiers when its sender vanishes. */
+  leaseMs?: number;
+  /** The group clock (default: event time carried forward by wall time). */
+  clock?: GroupClock;
   metrics?: PipelineMetrics;
   logger?: Logger;
   /** Aborts retries in progress (shutdown). */
   signal?: AbortSignal;
-  /** For tests: the flood guard's clock (ms) and the retry jitter's random source. */
-  now?: () => number;
+  /** For tests: the retry jitter's random source. */
   random?: () => number;
 }
 
@@ -93,95 +92,102 @@ export const DEFAULT_ALERT_RETRY: RetryPolicy = {
   maxElapsedMs: 120_000,
 };
 
-interface Pending {
-  channel: Channel;
-  alert: Alert;
-  route: Route;
-  claim: DedupClaim;
-  settle: Settle;
-}
+const FULL_TICK_MS = 60_000;
 
-interface Settle {
-  resolve(outcome: ChannelOutcome): void;
-  reject(error: unknown): void;
-}
+/** The default claim lease: longer than a delivery with all its retries. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
- * The notifier: rules → dedup → flood guard → delivery, for classified lines and anomalies.
- * Each channel has its own queue, dedup entries and retries, so a failing channel never holds up
- * the other. A delivery is retried with backoff (honouring a channel's Retry-After); after the
- * last attempt the notification goes to the dead-letter sink with the reason, and its dedup claim
- * is released so the next occurrence is sent rather than suppressed.
+ * The notifier: rules → notification groups → flood limit → delivery, for classified lines and
+ * anomalies. An alert joins its group per channel (core/alerting/grouping); groups go out when
+ * due, checked on every record and on a timer, so a group's wait ends even if nothing else comes.
+ * Each channel has its own queue and retries, so a failing channel never holds up the other. A
+ * delivery is retried with backoff (honouring Retry-After); after the last attempt the
+ * notification goes to the dead-letter sink with the reason, and the group tries again after its
+ * interval with everything it holds.
  *
  * @example
  * const ticket = await notifier.notifyClassified(event);
- * await notifier.flush(); // at the end of a batch: sends waiting digests, waits for deliveries
- * const { outcomes } = await ticket.done;
+ * await ticket.done;       // the alert is in its groups' state
+ * await notifier.tick();   // sends the groups that are due (the Lambda's scheduled invocation)
+ * await notifier.flush();  // at the end of a finite input: sends what is pending, due or not
  */
 export class Notifier {
   readonly #options: NotifierOptions;
   readonly #senders = new Map<Channel, ChannelSender>();
   readonly #queues = new Map<Channel, DeliveryQueue>();
-  readonly #guard: FloodGuard<Pending> | undefined;
   readonly #retry: RetryPolicy;
   readonly #metrics: PipelineMetrics;
+  readonly #clock: GroupClock;
+  readonly #flood: FloodLimit;
   readonly #timer: NodeJS.Timeout | undefined;
-  /** Alerts this notifier holds a claim for (delivering, or waiting in a digest): channel|id. */
-  readonly #inFlight = new Set<string>();
+  /** The earliest clock time a group this process knows has something to do. */
+  #nextActionAt = Number.NEGATIVE_INFINITY;
+  #ticking: Promise<void> | undefined;
+  #tickAgain = false;
 
   constructor(options: NotifierOptions) {
     this.#options = options;
     this.#retry = options.retry ?? DEFAULT_ALERT_RETRY;
     this.#metrics = options.metrics ?? pipelineMetrics;
+    this.#clock = options.clock ?? new GroupClock({ followWall: true });
+    this.#flood = new FloodLimit(options.flood);
     for (const sender of options.channels) {
       this.#senders.set(sender.channel, sender);
       this.#queues.set(
         sender.channel,
-        new DeliveryQueue({
-          concurrency: options.concurrency ?? 4,
-          maxBacklog: options.maxBacklog ?? 1000,
-        }),
+        new DeliveryQueue({ concurrency: options.concurrency ?? 4, maxBacklog: 10_000 }),
       );
     }
-    if (options.flood) {
-      this.#guard = new FloodGuard<Pending>({
-        ...options.flood,
-        ...(options.now && { now: options.now }),
-      });
-    }
-    if (options.digestCheckIntervalMs) {
-      this.#timer = setInterval(() => this.#sendDueDigests(), options.digestCheckIntervalMs);
+    if (options.tickIntervalMs) {
+      // Also a full look now and then: another notifier's claim may have lapsed meanwhile.
+      let lastFull = 0;
+      this.#timer = setInterval(() => {
+        const wall = this.#clock.wall();
+        if (this.#clock.now() < this.#nextActionAt && wall - lastFull < FULL_TICK_MS) return;
+        lastFull = wall;
+        void this.tick();
+      }, options.tickIntervalMs);
       this.#timer.unref();
     }
   }
 
   /** Alerts for an incident or preventive_action line, when the rules say so. */
-  notifyClassified(event: ClassifiedEvent): Promise<NotifyTicket> {
+  async notifyClassified(event: ClassifiedEvent): Promise<NotifyTicket> {
+    this.#clock.observe(Date.parse(event.timestamp));
     const channels = channelsFor(event, this.#options.rules);
     return this.#notify(channels, () => eventAlert(event, this.#options.links));
   }
 
   /** Alerts for an anomaly scoring at or above the threshold. */
-  notifyAnomaly(anomaly: Anomaly): Promise<NotifyTicket> {
+  async notifyAnomaly(anomaly: Anomaly): Promise<NotifyTicket> {
+    this.#clock.observe(Date.parse(anomaly.window.end));
     const channels = channelsForAnomaly(anomaly, this.#options.rules);
     return this.#notify(channels, () => anomalyAlert(anomaly, this.#options.links));
   }
 
-  /** Waits for queued deliveries, sends every waiting digest (tokens or not), waits again. */
+  /** Sends the groups that are due now (and ends quiet episodes); deliveries go on in the background. */
+  async tick(): Promise<void> {
+    await this.#tick(false);
+  }
+
+  /** Sends every group with something pending, due or not, and waits for the deliveries. */
   async flush(): Promise<void> {
-    await this.#idle();
-    for (const folded of this.#guard?.drain() ?? []) this.#queueDigest(folded.items);
+    await this.#tick(false);
+    await this.#tick(true);
     await this.#idle();
   }
 
-  /** Flushes, stops the digest timer and closes the dedup store. */
+  /** Flushes, stops the timer and closes the group store. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
-    await this.#options.dedup.close?.();
+    await this.#options.groups.close?.();
   }
 
   async #notify(ruleChannels: Channel[], build: () => Alert): Promise<NotifyTicket> {
+    // Due groups go first: a quiet group's episode ends before a new alert opens the next one.
+    if (this.#clock.now() >= this.#nextActionAt) await this.tick();
     if (ruleChannels.length === 0) {
       return { alert: undefined, channels: [], done: Promise.resolve(noAlert) };
     }
@@ -190,115 +196,128 @@ export class Notifier {
     const channels = ruleChannels.filter(
       (channel) => this.#senders.has(channel) && routeReaches(channel, route),
     );
-    // Wrapped in an object: an async function returning the promise itself would wait for it.
-    const settled = await Promise.all(
-      channels.map(async (channel) => {
-        const { promise, settle } = deferred();
-        await this.#queue(channel).push(() => this.#process(channel, alert, route, settle));
-        return { promise };
-      }),
+    const { settings, groupBy } = this.#options.grouping;
+    const requests = groupRequests(alert, channels, this.#options.routing, groupBy);
+    const done = Promise.all(
+      requests.map((request) =>
+        this.#options.groups.update(request.groupId, (entry) => {
+          const next = recordAlert(entry, request, settings, this.#clock.now(), this.#clock.wall());
+          return { result: next, next: next === entry ? undefined : next };
+        }),
+      ),
+    ).then((entries) => {
+      for (const entry of entries) this.#noteNextAction(entry);
+      return {
+        alert,
+        outcomes: Object.fromEntries(channels.map((channel) => [channel, "grouped" as const])),
+      };
+    });
+    done.catch((error: unknown) =>
+      this.#options.logger?.error(
+        { key: alert.key, error: (error as Error).message },
+        "alert could not be added to its group; its input should be retried",
+      ),
     );
-    const done = Promise.all(settled.map((s) => s.promise)).then((outcomes) => ({
-      alert,
-      outcomes: Object.fromEntries(channels.map((channel, i) => [channel, outcomes[i]])),
-    }));
-    // Whoever does not wait for `done` (sentinel run) must not crash on an unhandled rejection;
-    // the failure is logged where it happens.
-    done.catch(() => undefined);
+    await done.catch(() => undefined);
     return { alert, channels, done };
   }
 
-  async #process(channel: Channel, alert: Alert, route: Route, settle: Settle): Promise<void> {
-    const id = inFlightId(channel, alert.id);
-    if (this.#inFlight.has(id)) {
-      settle.resolve("duplicate");
+  /** One tick at a time; a tick asked for while one runs runs again after it. */
+  async #tick(flush: boolean): Promise<void> {
+    while (this.#ticking) {
+      if (!flush) {
+        this.#tickAgain = true;
+        return this.#ticking;
+      }
+      await this.#ticking;
+    }
+    const run = this.#sendDue(flush).finally(() => {
+      this.#ticking = undefined;
+    });
+    this.#ticking = run;
+    await run;
+    if (this.#tickAgain) {
+      this.#tickAgain = false;
+      await this.#tick(false);
+    }
+  }
+
+  async #sendDue(flush: boolean): Promise<void> {
+    const { groups, grouping, logger } = this.#options;
+    const { settings } = grouping;
+    let entries: GroupEntry[];
+    try {
+      entries = await groups.list();
+    } catch (error) {
+      logger?.error({ error: (error as Error).message }, "could not read alert groups");
       return;
     }
-    // Marked before the claim: the same alert twice in one batch is one claim, not a busy one.
-    this.#inFlight.add(id);
-    let claimed = false;
-    try {
-      const decision = await this.#options.dedup.claim({
-        key: alert.key,
-        channel,
-        alertId: alert.id,
-        at: Date.parse(alert.at),
-      });
-      if (decision.outcome === "suppressed") {
-        this.#count(channel, "suppressed");
-        settle.resolve("suppressed");
-        return;
+    // What confirms note while this runs lowers it; what this tick leaves is added at the end.
+    this.#nextActionAt = Number.POSITIVE_INFINITY;
+    let next = Number.POSITIVE_INFINITY;
+    const clockOf = (entry: GroupEntry) => this.#clock.forGroup(entry.clock);
+    const due = new Set(dueGroups(entries, clockOf, settings, flush));
+    for (const entry of entries)
+      if (!due.has(entry)) next = Math.min(next, nextActionAt(entry, settings));
+    for (const entry of due) {
+      const clock = clockOf(entry);
+      const destination = destinationOf(entry);
+      if (!this.#flood.has(destination, clock)) {
+        next = Math.min(next, clock + 1000);
+        continue;
       }
-      if (decision.outcome === "duplicate") {
-        settle.resolve("duplicate");
-        return;
-      }
-      if (decision.outcome === "busy") throw new ClaimHeldError(channel, alert.key);
-      const claim: DedupClaim = { key: decision.key, channel, token: decision.token };
-      claimed = true;
-      const pending: Pending = {
-        channel,
-        alert: withSimilar(alert, decision.similar),
-        route,
-        claim,
-        settle: {
-          resolve: (outcome) => {
-            this.#inFlight.delete(id);
-            settle.resolve(outcome);
-          },
-          reject: (error) => {
-            this.#inFlight.delete(id);
-            settle.reject(error);
-          },
-        },
+      const token = randomUUID();
+      const lease = {
+        token,
+        wallNow: this.#clock.wall(),
+        leaseMs: this.#options.leaseMs ?? DEFAULT_LEASE_MS,
       };
-      const destination = `${channel}|${routeNameFor(alert.service, this.#options.routing)}`;
-      if (this.#guard && !this.#guard.admit(destination, pending)) {
-        this.#count(channel, "suppressed");
-        this.#sendDueDigests();
-        return;
-      }
-      await this.#deliver(channel, route, { type: "alert", alert: pending.alert }, [pending]).catch(
-        (error: unknown) => pending.settle.reject(error),
-      );
-    } catch (error) {
-      this.#options.logger?.[error instanceof ClaimHeldError ? "warn" : "error"](
-        { channel, key: alert.key, error: (error as Error).message },
-        "alert could not be processed; its input should be retried",
-      );
-      settle.reject(error);
-    } finally {
-      if (!claimed) this.#inFlight.delete(id);
-    }
-  }
-
-  #sendDueDigests(): void {
-    for (const folded of this.#guard?.due() ?? []) this.#queueDigest(folded.items);
-  }
-
-  #queueDigest(items: Pending[]): void {
-    const first = items[0];
-    if (!first) return;
-    const notification = digestOf(items, this.#options.maxDigestAlerts ?? 20);
-    this.#queue(first.channel).pushNow(async () => {
+      let claimed: GroupNotification | undefined;
       try {
-        await this.#deliver(first.channel, first.route, notification, items);
+        claimed = await groups.update(entry.id, (current) => {
+          if (!current) return { result: undefined, next: undefined };
+          const decision = claimDue(current, clockOf(current), settings, lease, flush);
+          if (!decision) return { result: undefined, next: undefined };
+          if (decision.action === "close") return { result: undefined, next: null };
+          return { result: decision.notification, next: decision.next };
+        });
       } catch (error) {
-        for (const item of items) item.settle.reject(error);
+        logger?.error(
+          { group: entry.id, error: (error as Error).message },
+          "could not claim an alert group's notification; trying again later",
+        );
+        next = Math.min(next, clock + settings.waitMs);
+        continue;
       }
-    });
+      if (!claimed) {
+        // Another notifier holds it (or it is no longer due): look again after a wait.
+        next = Math.min(next, clock + settings.waitMs);
+        continue;
+      }
+      this.#flood.take(destination, clock);
+      this.#queueDelivery(claimed, token);
+    }
+    this.#nextActionAt = Math.min(this.#nextActionAt, next);
+  }
+
+  #queueDelivery(notification: GroupNotification, token: string): void {
+    const { channel } = notification;
+    const route = routeOfGroup(notification.route, this.#options.routing);
+    this.#queue(channel).pushNow(() => this.#deliver(notification, route, token));
   }
 
   async #deliver(
-    channel: Channel,
-    route: Route,
-    notification: Notification,
-    items: Pending[],
+    notification: GroupNotification,
+    route: ReturnType<typeof routeOfGroup>,
+    token: string,
   ): Promise<void> {
-    const sender = this.#senders.get(channel) as ChannelSender;
-    const { logger, signal } = this.#options;
+    const { channel } = notification;
+    const sender = this.#senders.get(channel);
+    const { logger, signal, grouping } = this.#options;
     let attempts = 0;
     try {
+      if (!sender)
+        throw new DeliveryError(`no ${channel} channel is configured`, { retryable: false });
       await withRetry(
         async (attempt) => {
           attempts = attempt;
@@ -319,67 +338,88 @@ export class Notifier {
         },
       );
     } catch (error) {
-      await this.#deadLetter(channel, notification, items, error, attempts);
+      await this.#deadLetter(notification, error, attempts, token);
       return;
     }
-    await Promise.all(items.map((item) => this.#settleClaim("confirm", item.claim)));
     this.#count(channel, "sent");
-    const outcome: ChannelOutcome = notification.type === "digest" ? "digest" : "sent";
-    for (const item of items) item.settle.resolve(outcome);
+    await this.#settle(notification, (entry) =>
+      confirmSent(entry, token, grouping.settings, this.#clock.wall()),
+    );
   }
 
   async #deadLetter(
-    channel: Channel,
-    notification: Notification,
-    items: Pending[],
+    notification: GroupNotification,
     error: unknown,
     attempts: number,
+    token: string,
   ): Promise<void> {
-    // Released first: if writing the dead letter fails too, the retried input is sent, not suppressed.
-    await Promise.all(items.map((item) => this.#settleClaim("release", item.claim)));
+    const { channel } = notification;
+    const { settings } = this.#options.grouping;
+    // Released first: if writing the dead letter fails too, the group still sends again later.
+    const retryAt = Date.parse(notification.at) + settings.intervalMs;
+    await this.#settle(notification, (entry) =>
+      releaseSent(entry, token, retryAt, this.#clock.wall()),
+    );
     const retryable = isRetryable(error);
     const reason = `${channel} delivery failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${(error as Error).message ?? String(error)}`;
-    const failedAt = new Date().toISOString();
-    const letters: NotificationDeadLetter[] = items.map((item) => ({
-      reason,
-      stage: "notifier",
-      channel,
-      attempts,
-      retryable,
-      failedAt,
-      notification: { type: "alert", alert: item.alert },
-      ...(notification.type === "digest" && {
-        digest: { total: notification.total, since: notification.since, until: notification.until },
-      }),
-    }));
-    await this.#options.deadLetters.write(letters);
-    this.#count(channel, "failed");
-    this.#metrics.deadLetters.inc(
-      { stage: "notifier", reason: retryable ? "retries_exhausted" : "permanent" },
-      letters.length,
-    );
-    this.#options.logger?.error(
-      { channel, reason, alerts: letters.length, keys: items.slice(0, 5).map((i) => i.alert.key) },
-      "alert dead-lettered",
-    );
-    for (const item of items) item.settle.resolve("dead-lettered");
-  }
-
-  /** Confirm or release, retried briefly; a failure is logged (the claim's lease ends it). */
-  async #settleClaim(action: "confirm" | "release", claim: DedupClaim): Promise<void> {
-    const { dedup, logger } = this.#options;
     try {
-      await withRetry(() => dedup[action](claim), {
-        maxAttempts: 3,
-        baseDelayMs: 200,
-        maxDelayMs: 1000,
-      });
-    } catch (error) {
-      logger?.error(
-        { action, key: claim.key, channel: claim.channel, error: (error as Error).message },
-        "could not record the alert's delivery in the dedup state; its lease will expire",
+      await this.#options.deadLetters.write([
+        {
+          reason,
+          stage: "notifier",
+          channel,
+          attempts,
+          retryable,
+          failedAt: new Date().toISOString(),
+          notification,
+        },
+      ]);
+    } catch (writeError) {
+      this.#options.logger?.error(
+        { channel, group: notification.groupId, error: (writeError as Error).message },
+        "could not write the undeliverable notification to the dead-letter place; the group sends again after its interval",
       );
     }
+    this.#count(channel, "failed");
+    this.#metrics.deadLetters.inc({
+      stage: "notifier",
+      reason: retryable ? "retries_exhausted" : "permanent",
+    });
+    this.#options.logger?.error(
+      { channel, reason, group: notification.groupId, alerts: notification.alerts.length },
+      "alert notification dead-lettered",
+    );
+  }
+
+  /** Confirm or release a claim, retried briefly; a failure is logged (the claim's lease ends it). */
+  async #settle(
+    notification: GroupNotification,
+    decide: (entry: GroupEntry | undefined) => GroupEntry | null | undefined,
+  ): Promise<void> {
+    const { groups, logger } = this.#options;
+    try {
+      const entry = await withRetry(
+        () =>
+          groups.update(notification.groupId, (current) => {
+            const next = decide(current);
+            return { result: next, next };
+          }),
+        { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 1000 },
+      );
+      if (entry) this.#noteNextAction(entry);
+    } catch (error) {
+      logger?.error(
+        { group: notification.groupId, error: (error as Error).message },
+        "could not record the notification in the group state; its lease will expire",
+      );
+    }
+  }
+
+  #noteNextAction(entry: GroupEntry): void {
+    this.#nextActionAt = Math.min(
+      this.#nextActionAt,
+      nextActionAt(entry, this.#options.grouping.settings),
+    );
   }
 
   #queue(channel: Channel): DeliveryQueue {
@@ -390,23 +430,8 @@ export class Notifier {
     await Promise.all([...this.#queues.values()].map((queue) => queue.idle()));
   }
 
-  #count(channel: Channel, outcome: "sent" | "suppressed" | "failed"): void {
+  #count(channel: Channel, outcome: "sent" | "failed"): void {
     this.#metrics.alerts.inc({ channel, outcome });
-  }
-}
-
-function inFlightId(channel: Channel, alertId: string): string {
-  return `${channel}|${alertId}`;
-}
-
-/**
- * Another notifier holds the claim for this very alert (a racing Lambda, or one that died with
- * it): the input must come again later, when the alert has been sent or its claim has ended.
- */
-export class ClaimHeldError extends Error {
-  override name = "ClaimHeldError";
-  constructor(channel: Channel, key: string) {
-    super(`the ${channel} alert for ${key} is being sent by another notifier; retry later`);
   }
 }
 
@@ -415,38 +440,4 @@ const noAlert: NotifyResult = { alert: undefined, outcomes: {} };
 /** Unknown errors (a bug, a dropped connection) are retried; a DeliveryError says for itself. */
 function isRetryable(error: unknown): boolean {
   return !(error instanceof DeliveryError) || error.retryable;
-}
-
-function withSimilar(alert: Alert, similar: SuppressedCount | undefined): Alert {
-  if (!similar) return alert;
-  return {
-    ...alert,
-    similar: {
-      count: similar.count,
-      firstSeen: new Date(similar.firstAt).toISOString(),
-      lastSeen: new Date(similar.lastAt).toISOString(),
-    },
-  };
-}
-
-/** One waiting alert goes out as itself; more as a digest showing the first `max`. */
-function digestOf(items: Pending[], max: number): Notification {
-  const [only] = items;
-  if (items.length === 1 && only) return { type: "alert", alert: only.alert };
-  const times = items.map((item) => Date.parse(item.alert.at));
-  return {
-    type: "digest",
-    alerts: items.slice(0, max).map((item) => item.alert),
-    total: items.length,
-    since: new Date(times.reduce((a, b) => Math.min(a, b))).toISOString(),
-    until: new Date(times.reduce((a, b) => Math.max(a, b))).toISOString(),
-  };
-}
-
-function deferred(): { promise: Promise<ChannelOutcome>; settle: Settle } {
-  let settle!: Settle;
-  const promise = new Promise<ChannelOutcome>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  return { promise, settle };
 }

@@ -57,8 +57,10 @@ export interface GroupItem {
   lastAt: number;
   /** The count when a notification last named it; 0 while never named. */
   notifiedCount: number;
-  /** True when it changed since it was last named (new, back after a quiet window, grown). */
+  /** True when it is news not yet named: it calls for a notification of the group. */
   changed: boolean;
+  /** Named by a notification of this episode at least once. */
+  named?: boolean;
   /** Occurrences per trend bucket, oldest first, the last bucket ending at the group's clock. */
   trend: number[];
 }
@@ -74,6 +76,8 @@ export interface SendClaim {
   at: number;
   /** The group's `sinceNotified` when claimed. */
   sinceNotified: number;
+  /** Alerts in the group's latest trend bucket when claimed. */
+  rate: number;
 }
 
 export interface GroupEntry {
@@ -96,6 +100,10 @@ export interface GroupEntry {
   dueAt?: number;
   /** An anomaly is waiting: the next notification is urgent. */
   urgent: boolean;
+  /** Alerts per trend bucket the last notification saw: growth is measured against it too. */
+  notedRate?: number;
+  /** The group's rate grew by the change factor since the last notification. */
+  grown: boolean;
   /** Notifications sent in this episode. */
   sent: number;
   /** Occurrences since the last notification (what a repeat reports). */
@@ -189,6 +197,7 @@ export function recordAlert(
         firstAt: at,
         lastAt: at,
         urgent: false,
+        grown: false,
         sent: 0,
         sinceNotified: 0,
         trendStart: clock - (TREND_BUCKETS - 1) * settings.intervalMs,
@@ -206,25 +215,26 @@ export function recordAlert(
   const bucket = trendBucket(next, at, settings);
 
   const index = next.items.findIndex((item) => item.key === alert.key);
-  let changed: boolean;
+  let news = false;
   if (index >= 0) {
     const old = next.items[index] as GroupItem;
-    const backAfterQuiet = at - old.lastAt >= settings.dedupWindowMs && old.notifiedCount > 0;
-    const count = old.count + 1;
-    const grown = old.notifiedCount > 0 && count >= old.notifiedCount * settings.changeFactor;
+    // Back after a quiet dedup window: listed as new again with the next notification (it does
+    // not call for one on its own: it was named in this episode already).
+    const back = old.notifiedCount > 0 && at - old.lastAt >= settings.dedupWindowMs;
     const item: GroupItem = {
       ...old,
-      count,
+      count: old.count + 1,
       firstAt: Math.min(old.firstAt, at),
       lastAt: Math.max(old.lastAt, at),
-      changed: old.changed || backAfterQuiet || grown,
       trend: bucket === undefined ? old.trend : bumped(old.trend, bucket),
     };
-    if (backAfterQuiet) item.notifiedCount = 0;
+    if (back) item.notifiedCount = 0;
+    if (!item.changed && item.notifiedCount === 0 && next.notifiedAt !== undefined)
+      item.changed = isNews(item, next.items, settings);
     next.items[index] = item;
-    changed = item.changed && !old.changed;
+    news = item.changed && !old.changed;
   } else if (next.items.length < settings.maxItems || alert.kind === "anomaly") {
-    next.items.push({
+    const item: GroupItem = {
       key: alert.key,
       kind: alert.kind,
       severity: alert.severity,
@@ -233,10 +243,12 @@ export function recordAlert(
       firstAt: at,
       lastAt: at,
       notifiedCount: 0,
-      changed: true,
+      changed: false,
       trend: bumped(new Array(TREND_BUCKETS).fill(0), bucket ?? TREND_BUCKETS - 1),
-    });
-    changed = true;
+    };
+    item.changed = next.notifiedAt === undefined || isNews(item, next.items, settings);
+    next.items.push(item);
+    news = item.changed;
   } else {
     const hash = shortHash(alert.key);
     if (!next.omitted.keys.includes(hash)) {
@@ -244,12 +256,86 @@ export function recordAlert(
       if (next.omitted.keys.length < 1000) next.omitted.keys = [...next.omitted.keys, hash];
     }
     next.omitted.alerts++;
-    changed = false;
   }
-  if (alert.kind === "anomaly" && changed) next.urgent = true;
-  if (changed)
+  if (!next.grown && next.notifiedAt !== undefined) {
+    const base = baseRate(next, settings);
+    if (
+      base !== undefined &&
+      currentRate(next) >= settings.changeFactor * Math.max(base, MIN_BASE_RATE)
+    ) {
+      next.grown = true;
+      news = true;
+    }
+  }
+  if (alert.kind === "anomaly" && news) next.urgent = true;
+  if (news)
     next.dueAt = Math.min(next.dueAt ?? Number.POSITIVE_INFINITY, dueFor(next, clock, settings));
   return next;
+}
+
+/**
+ * Alerts per trend bucket below which growth is not news: a group going from 1 to 2 alerts in
+ * five minutes is chance, not a change.
+ */
+const MIN_BASE_RATE = 5;
+/** Templates sharing this share of their words are variants of one problem (Jaccard). */
+const VARIANT_SIMILARITY = 0.5;
+
+/** The episode's alerts per trend bucket before the latest; undefined before a whole bucket. */
+function baseRate(entry: GroupEntry, settings: GroupSettings): number | undefined {
+  const latestStart = entry.trendStart + (TREND_BUCKETS - 1) * settings.intervalMs;
+  const buckets = Math.floor((latestStart - entry.openedAt) / settings.intervalMs);
+  if (buckets < 1) return undefined;
+  let before = entry.omitted.alerts;
+  for (const item of entry.items) before += item.count - (item.trend[TREND_BUCKETS - 1] ?? 0);
+  return before / buckets;
+}
+
+/**
+ * A template that came after the group's first notification calls for one of its own when it is
+ * a new kind of problem (not a variant of one named) that lasts: seen again a group interval
+ * after it first came, or at least MIN_BASE_RATE times. An anomaly always does. The rest are
+ * listed with the next notification the group sends.
+ */
+function isNews(item: GroupItem, items: readonly GroupItem[], settings: GroupSettings): boolean {
+  if (item.kind === "anomaly") return true;
+  if (item.named) return false;
+  const lasts = item.lastAt - item.firstAt >= settings.intervalMs || item.count >= MIN_BASE_RATE;
+  return lasts && isNovel(item, items);
+}
+
+/** Alerts of the group in its latest trend bucket. */
+function currentRate(entry: GroupEntry): number {
+  let sum = 0;
+  for (const item of entry.items) sum += item.trend[TREND_BUCKETS - 1] ?? 0;
+  return sum;
+}
+
+/**
+ * True when an item is a new kind of problem for the group, not a variant of one already named
+ * (`denied "GET <*>"` after `denied "POST <*>"`): only those are news on their own; variants are
+ * listed with the next notification. An anomaly, and the group's first item of a kind, always is.
+ */
+function isNovel(item: GroupItem, items: readonly GroupItem[]): boolean {
+  const words = wordsOf(item);
+  for (let i = 0; i < items.length; i++) {
+    const other = items[i] as GroupItem;
+    if (other.kind !== item.kind || other.notifiedCount === 0) continue;
+    if (similarity(words, wordsOf(other)) >= VARIANT_SIMILARITY) return false;
+  }
+  return true;
+}
+
+function wordsOf(item: GroupItem): Set<string> {
+  const template = item.example.events?.[0]?.classification.template ?? item.key;
+  return new Set(template.toLowerCase().match(/[a-z_]{2,}/g) ?? []);
+}
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared++;
+  return shared / (a.size + b.size - shared);
 }
 
 /** When a change recorded at `clock` is due: after the wait, the interval, or at once if urgent. */
@@ -257,7 +343,30 @@ function dueFor(entry: GroupEntry, clock: number, settings: GroupSettings): numb
   const first = entry.openedAt + settings.waitMs;
   if (entry.notifiedAt === undefined) return first;
   if (entry.urgent) return Math.max(clock, first);
-  return Math.max(clock, entry.notifiedAt + settings.intervalMs);
+  return Math.max(clock, entry.notifiedAt + gapAfter(entry.sent, settings));
+}
+
+/**
+ * The shortest gap before the next update, after `sent` notifications: the group interval, doubled
+ * with each update of the episode up to the repeat interval, so a long episode that keeps changing
+ * costs a handful of messages, not one every interval. Anomalies do not wait for it.
+ */
+export function gapAfter(sent: number, settings: GroupSettings): number {
+  const doublings = Math.min(Math.max(sent - 1, 0), 20);
+  return Math.min(
+    settings.intervalMs * 2 ** doublings,
+    Math.max(settings.repeatMs, settings.intervalMs),
+  );
+}
+
+/** True when the group holds templates no notification of the episode has named yet. */
+function hasUnnamed(entry: GroupEntry): boolean {
+  return entry.dueAt !== undefined || entry.items.some((item) => item.notifiedCount === 0);
+}
+
+/** True when a flush (the end of a finite input) has something of the group's to send. */
+export function pendingAtFlush(entry: GroupEntry): boolean {
+  return hasUnnamed(entry);
 }
 
 /** What a group would send at `clock`, if anything (ignoring claims). */
@@ -306,7 +415,7 @@ export function claimDue(
   | undefined {
   if (entry.claim && entry.claim.leaseUntil > lease.wallNow) return undefined;
   let reason = dueReason(entry, clock, settings);
-  if (reason === undefined && flush && entry.dueAt !== undefined)
+  if (reason === undefined && flush && hasUnnamed(entry))
     reason = entry.notifiedAt === undefined ? "firing" : "update";
   if (reason === undefined) return undefined;
   if (reason === "close") return { action: "close" };
@@ -326,6 +435,7 @@ export function claimDue(
         reason,
         at: clock,
         sinceNotified: entry.sinceNotified,
+        rate: currentRate(entry),
       },
       touchedAt: lease.wallNow,
     },
@@ -349,7 +459,8 @@ export function confirmSent(
   const items = entry.items.map((item) => {
     const named = claim.named[item.key];
     if (named === undefined) return item;
-    return { ...item, notifiedCount: named, changed: item.count >= named * settings.changeFactor };
+    // Still news when it came back (or came at all) only after the claim was taken.
+    return { ...item, notifiedCount: named, changed: false, named: true };
   });
   const urgent = items.some((item) => item.kind === "anomaly" && item.changed);
   const { claim: _done, dueAt: _due, ...rest } = entry;
@@ -359,25 +470,31 @@ export function confirmSent(
     notifiedAt: claim.at,
     urgent,
     sent: entry.sent + 1,
+    grown: false,
+    notedRate: Math.max(claim.rate, baseRate(entry, settings) ?? 0),
     sinceNotified: Math.max(0, entry.sinceNotified - claim.sinceNotified),
     touchedAt: wallNow,
   };
   if (items.some((item) => item.changed))
-    next.dueAt = urgent ? claim.at : claim.at + settings.intervalMs;
+    next.dueAt = urgent ? claim.at : claim.at + gapAfter(next.sent, settings);
   return next;
 }
 
-/** The entry after a failed delivery: its claim given up, the notification due again at `retryAt`. */
+/**
+ * The entry after a failed (dead-lettered) delivery: its claim given up and the notification due
+ * again at `retryAt`, with whatever came in meanwhile. A failed repeat waits for the next repeat;
+ * a failed "resolved" notice still ends the episode (`null`: delete the entry).
+ */
 export function releaseSent(
   entry: GroupEntry | undefined,
   token: string,
   retryAt: number,
   wallNow: number,
-): GroupEntry | undefined {
+): GroupEntry | null | undefined {
   if (!entry || entry.claim?.token !== token) return undefined;
   const { claim, ...rest } = entry;
-  if (claim.reason === "resolved" || claim.reason === "repeat")
-    return { ...rest, touchedAt: wallNow };
+  if (claim.reason === "resolved") return null;
+  if (claim.reason === "repeat") return { ...rest, notifiedAt: claim.at, touchedAt: wallNow };
   return { ...rest, dueAt: retryAt, touchedAt: wallNow };
 }
 
