@@ -1,10 +1,12 @@
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { ScheduledEvent } from "../core/eventbridge/scheduledEvent.js";
 import { countDeadLetters } from "../core/kafka/deadLetter.js";
 import { encodeMskEvent } from "../core/kafka/msk/mskEvent.js";
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from "../core/kafka/msk/types.js";
 import type { DurableProducer } from "../core/kafka/producer.js";
 import type { Logger } from "../core/logging/logger.js";
 import { withRetry } from "../core/retry/backoff.js";
+import { LambdaSchedule } from "./lambdaSchedule.js";
 
 /** A Lambda handler for a Kafka event source: the MSK event in, optionally partial batch failures out. */
 export type KafkaLambdaHandler = (
@@ -26,6 +28,13 @@ export interface LambdaRunnerOptions {
   maxRetries: number;
   /** Where records of an invocation that kept failing go, as the MSK event the handler got. */
   onFailure?: { producer: DurableProducer; topic: string };
+  /**
+   * An EventBridge schedule as well (the notifier's minute flush): `handler` invoked with a
+   * scheduled event every `everyMs`, from the rule `<functionName>-flush`.
+   */
+  schedule?: { everyMs: number; handler: (event: ScheduledEvent) => Promise<unknown> };
+  /** The region scheduled events name (default us-east-1). */
+  region?: string;
   logger?: Logger;
 }
 
@@ -42,10 +51,15 @@ export interface RunnerCounts {
  * batch (from the first failed record when the handler reports partial batch failures), and, once
  * retries run out, the batch to the on-failure destination so the partition moves on. Offsets are
  * committed only after an invocation succeeded or its records were handed to the destination.
+ * Like one Lambda instance, it runs one invocation at a time: a batch and a scheduled tick
+ * never overlap.
  */
 export class LambdaRunner {
   readonly #options: LambdaRunnerOptions;
   readonly #consumer: Consumer;
+  readonly #schedule: LambdaSchedule | undefined;
+  /** The invocation running now (or the last one): the next waits for it. */
+  #invocation: Promise<unknown> = Promise.resolve();
   readonly counts: RunnerCounts = {
     invocations: 0,
     failedInvocations: 0,
@@ -60,6 +74,20 @@ export class LambdaRunner {
       maxWaitTimeInMs: options.batchWindowMs,
       allowAutoTopicCreation: false,
     });
+    const { schedule } = options;
+    if (schedule)
+      this.#schedule = new LambdaSchedule({
+        everyMs: schedule.everyMs,
+        invoke: (event) => this.#exclusive(() => schedule.handler(event)),
+        ruleName: `${options.functionName}-flush`,
+        ...(options.region && { region: options.region }),
+        ...(options.logger && { logger: options.logger }),
+      });
+  }
+
+  /** Scheduled invocations so far, when there is a schedule. */
+  get scheduled(): { invocations: number; failedInvocations: number } | undefined {
+    return this.#schedule?.counts;
   }
 
   async start(): Promise<void> {
@@ -87,6 +115,14 @@ export class LambdaRunner {
         }
       },
     });
+    this.#schedule?.start();
+  }
+
+  /** Runs `invoke` once the invocation before it has returned, as one Lambda instance would. */
+  #exclusive<T>(invoke: () => Promise<T>): Promise<T> {
+    const run = this.#invocation.then(invoke);
+    this.#invocation = run.catch(() => undefined);
+    return run;
   }
 
   async #deliver(records: KafkaRecord[]): Promise<void> {
@@ -100,7 +136,7 @@ export class LambdaRunner {
           let failedFrom: string | undefined;
           let error: unknown;
           try {
-            const response = await handler(event);
+            const response = await this.#exclusive(() => handler(event));
             const failures = response?.batchItemFailures ?? [];
             if (failures.length === 0) {
               this.counts.recordsDelivered += pending.length;
@@ -169,6 +205,7 @@ export class LambdaRunner {
   }
 
   async stop(): Promise<void> {
+    await this.#schedule?.stop();
     await this.#consumer.disconnect();
   }
 }

@@ -186,6 +186,12 @@ describe("docker-compose.local.yml", () => {
     assert.equal(compose.services.notifier?.depends_on?.mailpit?.condition, "service_healthy");
   });
 
+  it("ticks the notifier every minute, as its EventBridge rule does in AWS", () => {
+    const command = compose.services.notifier?.command ?? [];
+    assert.ok(command.includes("--handler=dist/functions/aws/notifier.js"));
+    assert.ok(command.includes("--schedule=60"), command.join(" "));
+  });
+
   it("has the profiles of the seed, the CUDA image with GPU passthrough among them", () => {
     const profiles = new Set(services.flatMap(([, s]) => s.profiles ?? []));
     assert.deepEqual([...profiles].sort(), ["api", "aws", "azure", "demo", "gpu", "loki"]);

@@ -209,6 +209,30 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
     }
   });
 
+  it("invokes the notifier every minute to send the groups that are due, allowed to by EventBridge only", () => {
+    const [notifier] = only(template, "AWS::Lambda::Function", "LambdasNotifier");
+    const [rule, flush] = only(template, "AWS::Events::Rule", "LambdasNotifierFlushSchedule");
+    assert.equal(flush.Properties.Name, "sentinel-notifier-flush");
+    assert.equal(flush.Properties.ScheduleExpression, "rate(1 minute)");
+    assert.equal(flush.Properties.State, "ENABLED");
+    const ruleTargets = flush.Properties.Targets as Record<string, unknown>[];
+    assert.equal(ruleTargets.length, 1);
+    assert.deepEqual(ruleTargets[0]?.Arn, { "Fn::GetAtt": [notifier, "Arn"] });
+    assert.deepEqual(ruleTargets[0]?.RetryPolicy, { MaximumRetryAttempts: 0 });
+    const invokers = resources(template, "AWS::Lambda::Permission").filter(
+      ([, permission]) =>
+        JSON.stringify(permission.Properties.FunctionName) ===
+        JSON.stringify({ "Fn::GetAtt": [notifier, "Arn"] }),
+    );
+    assert.deepEqual(
+      invokers.map(([, permission]) => [
+        permission.Properties.Principal,
+        permission.Properties.SourceArn,
+      ]),
+      [["events.amazonaws.com", { "Fn::GetAtt": [rule, "Arn"] }]],
+    );
+  });
+
   it("grants Kafka access on the cluster, the topics and the groups each function uses, no wildcard actions", () => {
     const all = statements(template);
     for (const { policy, statement } of all)
@@ -262,7 +286,9 @@ describe("SentinelStack, default settings with log groups and SMTP", () => {
           assert.deepEqual(statement.Resource, { "Fn::GetAtt": [table, "Arn"] });
           return asArray(statement.Action as string | string[]).sort();
         });
-    assert.deepEqual(tableActions("LambdasNotifier"), [["dynamodb:GetItem", "dynamodb:PutItem"]]);
+    assert.deepEqual(tableActions("LambdasNotifier"), [
+      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+    ]);
     assert.deepEqual(tableActions("LambdasCloudWatchPoller"), [
       ["dynamodb:GetItem", "dynamodb:PutItem"],
     ]);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import type { ScheduledEvent } from "../../core/eventbridge/scheduledEvent.js";
 import { UsageError } from "../io.js";
 import { addKafkaOptions, connectKafka, untilSignal } from "../kafka.js";
 import { type KafkaLambdaHandler, LambdaRunner } from "../lambdaRunner.js";
@@ -15,6 +16,7 @@ interface RunnerOptions {
   windowMs: number;
   retries: number;
   onFailure?: string;
+  schedule?: number;
   brokers?: string;
 }
 
@@ -41,9 +43,11 @@ export function registerLambdaRunner(program: Command): void {
       500,
     )
     .option("--retries <n>", "retries of a failed batch", (v) => Number.parseInt(v, 10), 2)
+    .option("--on-failure <topic>", "on-failure destination topic (default: the dead-letter topic)")
     .option(
-      "--on-failure <topic>",
-      "on-failure destination topic (default: the dead-letter topic)",
+      "--schedule <seconds>",
+      "also invoke the handler every N seconds with an EventBridge scheduled event (the notifier's flush)",
+      parsePositiveInt,
     );
   addKafkaOptions(command).action(runLambda);
 }
@@ -83,16 +87,30 @@ async function runLambda(options: RunnerOptions): Promise<void> {
     batchWindowMs: options.windowMs,
     maxRetries: options.retries,
     onFailure: { producer, topic: options.onFailure ?? config.KAFKA_TOPIC_DEAD_LETTER },
+    ...(options.schedule && {
+      schedule: {
+        everyMs: options.schedule * 1000,
+        // The module's one handler takes both events, as the notifier Lambda does in AWS.
+        handler: handler as unknown as (event: ScheduledEvent) => Promise<unknown>,
+      },
+    }),
+    ...(config.AWS_REGION && { region: config.AWS_REGION }),
     logger,
   });
   const stopped = untilSignal(runtime);
   await runner.start();
   readiness = { ready: true, reason: `running ${functionName} on ${options.topic.join(", ")}` };
-  logger.info({ functionName, topics: options.topic }, "lambda runner started");
+  logger.info(
+    { functionName, topics: options.topic, scheduleSeconds: options.schedule },
+    "lambda runner started",
+  );
   await stopped;
   readiness = { ready: false, reason: "stopping" };
   await runner.stop();
   await producer.disconnect();
   await metrics.stop();
-  logger.info({ functionName, ...runner.counts }, "lambda runner stopped");
+  logger.info(
+    { functionName, ...runner.counts, scheduled: runner.scheduled },
+    "lambda runner stopped",
+  );
 }

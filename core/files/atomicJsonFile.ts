@@ -5,7 +5,7 @@ import { createLogger, type Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
 
 /**
- * The one way state files are written and read (checkpoints, alert dedup, detector state).
+ * The one way state files are written and read (checkpoints, alert groups, detector state).
  *
  * A write goes to a temporary file in the same directory, is flushed to disk, and is renamed over
  * the old file: a crash leaves the previous state or the new one, never half of either. A read
@@ -16,7 +16,7 @@ import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
  * permission, a directory) is not corrupt: that error is thrown.
  *
  * @example
- * const state = await readJsonFile(path, { store: "alert_dedup", schema, logger });
+ * const state = await readJsonFile(path, { store: "alert_groups", schema, logger });
  * await writeJsonFile(path, { version: 1, entries });
  */
 

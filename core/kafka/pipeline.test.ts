@@ -10,6 +10,7 @@ import { CachingClassifier } from "../classifier/cachingClassifier.js";
 import { ClassificationCache } from "../classifier/classificationCache.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { isScheduledEvent, type ScheduledEvent } from "../eventbridge/scheduledEvent.js";
 import { logEvent } from "../events/testing/fixtures.js";
 import type { ClassifiedEvent } from "../events/types.js";
 import type { DeadLetter } from "./deadLetter.js";
@@ -296,5 +297,49 @@ describe("Kafka backbone on a real wire protocol", () => {
     assert.equal(runner.counts.recordsDelivered, 20);
     assert.equal(runner.counts.recordsSentOnFailure, 10);
     assert.equal(decodeMskEvent(sentOnFailure[0]?.event).length, 10);
+  });
+
+  it("runs a Lambda handler on a schedule too, one invocation at a time, until stopped", async () => {
+    const t = topics();
+    await createTopics([t.KAFKA_TOPIC_CLASSIFIED], 1);
+    const out = producer();
+    const seen = { batches: 0, records: 0, ticks: 0, running: 0, maxRunning: 0 };
+    // One handler for both events, as the notifier Lambda has; each invocation takes a while.
+    const handler = async (event: MskEvent | ScheduledEvent) => {
+      seen.running++;
+      seen.maxRunning = Math.max(seen.maxRunning, seen.running);
+      await sleep(20);
+      if (isScheduledEvent(event)) seen.ticks++;
+      else {
+        seen.batches++;
+        seen.records += decodeMskEvent(event).length;
+      }
+      seen.running--;
+    };
+    const runner = track(
+      new LambdaRunner({
+        kafka,
+        functionName: `sentinel-notifier-${topicCounter}`,
+        topics: [t.KAFKA_TOPIC_CLASSIFIED],
+        batchSize: 2,
+        batchWindowMs: 50,
+        maxRetries: 0,
+        handler,
+        schedule: { everyMs: 5, handler },
+      }),
+    );
+    await runner.start();
+    await out.send(t.KAFKA_TOPIC_CLASSIFIED, events(20, "scheduled").map(eventMessage));
+    for (let i = 0; i < 3000 && (seen.records < 20 || seen.ticks < 3); i++) await sleep(10);
+    await runner.stop();
+    await out.disconnect();
+    assert.equal(seen.records, 20);
+    assert.ok(seen.batches >= 10 && seen.ticks >= 3, JSON.stringify(seen));
+    assert.equal(seen.maxRunning, 1, "a batch and a tick never ran at once");
+    assert.equal(seen.running, 0, "stop() waited for the invocation in progress");
+    const ticks = seen.ticks;
+    await sleep(50);
+    assert.equal(seen.ticks, ticks, "no tick after stop()");
+    assert.equal(runner.scheduled?.invocations, ticks);
   });
 });

@@ -30,10 +30,10 @@ export interface LambdasProps {
 
 /**
  * The four Lambda handlers of functions/aws/ and what triggers them: subscription filters on the
- * configured log groups (forwarder), an EventBridge schedule (poller), and MSK event source
- * mappings on classified-logs (detector) and classified-logs + anomalies (notifier), each mapping
- * in a consumer group of its own, with partial batch responses, retries from the first failed
- * record, then the on-failure queue.
+ * configured log groups (forwarder), EventBridge schedules (poller; the notifier's minute tick),
+ * and MSK event source mappings on classified-logs (detector) and classified-logs + anomalies
+ * (notifier), each mapping in a consumer group of its own, with partial batch responses, retries
+ * from the first failed record, then the on-failure queue.
  */
 export class Lambdas extends Construct {
   readonly forwarder: nodejs.NodejsFunction;
@@ -222,7 +222,15 @@ export class Lambdas extends Construct {
       [this.consumerGroups.notifierClassified, this.consumerGroups.notifierAnomalies],
     );
     kafka.grantWrite(this.notifier, [topics.deadLetter]);
-    state.grantTable(this.notifier, STATE_TABLE_ACCESS.dedup);
+    state.grantTable(this.notifier, STATE_TABLE_ACCESS.alertGroups);
+    // Group timers (wait, interval, repeat, resolve) end while no record comes: a minute's tick
+    // sends what is due. A missed tick is made up by the next one, so no retries.
+    new events.Rule(this, "NotifierFlushSchedule", {
+      ruleName: `${config.name}-notifier-flush`,
+      description: "Sends the SentinelLLM notification groups that are due",
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.notifier, { retryAttempts: 0 })],
+    });
     this.notifier.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "AlertSecrets",

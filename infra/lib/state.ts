@@ -10,7 +10,7 @@ import { acknowledge } from "./nag.js";
 /** What a state-table user may do; each store's commands (core/dynamodb/). */
 export const STATE_TABLE_ACCESS = {
   checkpoints: ["dynamodb:GetItem", "dynamodb:PutItem"],
-  dedup: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  alertGroups: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
   detector: [
     "dynamodb:GetItem",
     "dynamodb:PutItem",
