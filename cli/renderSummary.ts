@@ -62,6 +62,7 @@ export function renderSummary(report: SummaryReport): string {
   out.push("", "Would alert");
   out.push(
     `  e-mail ${formatCount(alerts.sent.email)}, Teams ${formatCount(alerts.sent.teams)} notifications from ${formatCount(alerts.groups.length)} groups, for ${formatCount(alerts.alerts)} alerting lines and anomalies`,
+    `  then, as the input ends and its groups go quiet: e-mail ${formatCount(alerts.sentAfterInput.email)}, Teams ${formatCount(alerts.sentAfterInput.teams)} (updates still due, resolved notices)`,
   );
   for (const g of alerts.groups.slice(0, 12)) {
     const reasons = Object.entries(g.byReason)

@@ -43,6 +43,8 @@ export interface WouldNotification {
   channel: Channel;
   /** Group clock (event time) when it would go out. */
   at: string;
+  /** After the input's last event: what the stream going quiet would still send (resolved notices). */
+  afterInput: boolean;
   reason: GroupNotification["reason"];
   group: string;
   labels: Record<string, string>;
@@ -83,8 +85,10 @@ export interface SummaryReport {
   services: ServiceStat[];
   templates: Record<Label, TemplateStat[]>;
   alerts: {
-    /** Notifications per channel. */
+    /** Notifications per channel during the input's time span. */
     sent: Record<Channel, number>;
+    /** After its last event, as the stream goes quiet: updates still due, then resolved notices. */
+    sentAfterInput: Record<Channel, number>;
     /** Lines and anomalies that alerted (each joins one group per channel). */
     alerts: number;
     /** Per group, the most notified first. */
@@ -151,6 +155,7 @@ export class AnalysisSummary {
   #templatesTracked = 0;
   readonly #alerts = new Map<string, AlertStat>();
   readonly #sent: Record<Channel, number> = { email: 0, teams: 0 };
+  readonly #sentAfter: Record<Channel, number> = { email: 0, teams: 0 };
   #alertCount = 0;
   readonly #groups = new Map<string, GroupStat & { named: Set<string> }>();
   readonly #notifications: WouldNotification[] = [];
@@ -289,7 +294,8 @@ export class AnalysisSummary {
   }
 
   #countNotification(notification: GroupNotification): void {
-    this.#sent[notification.channel]++;
+    const afterInput = this.#wouldAlert.endedAt !== undefined;
+    (afterInput ? this.#sentAfter : this.#sent)[notification.channel]++;
     let group = this.#groups.get(notification.groupId);
     if (!group) {
       group = {
@@ -316,6 +322,7 @@ export class AnalysisSummary {
     this.#notifications.push({
       channel: notification.channel,
       at: notification.at,
+      afterInput,
       reason: notification.reason,
       group: notification.groupId,
       labels: notification.labels,
@@ -378,6 +385,7 @@ export class AnalysisSummary {
       templates,
       alerts: {
         sent: { ...this.#sent },
+        sentAfterInput: { ...this.#sentAfter },
         alerts: this.#alertCount,
         groups: [...this.#groups.values()]
           .map(({ named: _named, ...group }) => group)

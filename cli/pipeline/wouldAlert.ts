@@ -57,6 +57,7 @@ export class WouldAlert {
   readonly #clock = new GroupClock({ followWall: false, wall: () => 0 });
   readonly #flood: FloodLimit;
   #nextActionAt = Number.POSITIVE_INFINITY;
+  #ended: number | undefined;
   /** Called with every notification, in the order they would go out. */
   onNotification: ((notification: GroupNotification) => void) | undefined;
 
@@ -82,15 +83,30 @@ export class WouldAlert {
     return this.#record(anomalyAlert(anomaly), channels);
   }
 
-  /** The end of the input: sends what the groups hold, due or not. */
+  /**
+   * The end of the input: the stream goes quiet, as a followed file that stops growing. Groups
+   * send what becomes due until every episode has resolved; `onNotification` learns which come
+   * after the input's last event.
+   */
   finish(): void {
-    this.#send(false);
-    this.#send(true);
+    const { settings } = this.#options.grouping;
+    this.#ended = this.#clock.now();
+    const end = this.#ended + settings.resolveAfterMs;
+    this.#send();
+    for (let step = 0; step < 100_000 && this.#nextActionAt <= end; step++) {
+      this.#clock.observe(this.#nextActionAt);
+      this.#send();
+    }
+  }
+
+  /** The clock at the end of the input; undefined before `finish()`. */
+  get endedAt(): number | undefined {
+    return this.#ended;
   }
 
   #advance(at: number): void {
     this.#clock.observe(at);
-    if (this.#clock.now() >= this.#nextActionAt) this.#send(false);
+    if (this.#clock.now() >= this.#nextActionAt) this.#send();
   }
 
   #record(alert: Alert, channels: Channel[]): WouldAlertDecision {
@@ -105,12 +121,12 @@ export class WouldAlert {
     return { alert, channels };
   }
 
-  #send(flush: boolean): void {
+  #send(): void {
     const { settings } = this.#options.grouping;
     const clock = this.#clock.now();
     const lease = { token: TOKEN, wallNow: 0, leaseMs: 1 };
     const entries = this.#groups.listNow();
-    const due = new Set(dueGroups(entries, () => clock, settings, flush));
+    const due = new Set(dueGroups(entries, () => clock, settings));
     let next = Number.POSITIVE_INFINITY;
     for (const entry of entries)
       if (!due.has(entry)) next = Math.min(next, nextActionAt(entry, settings));
@@ -120,7 +136,7 @@ export class WouldAlert {
         next = Math.min(next, clock + 1000);
         continue;
       }
-      const decision = claimDue(entry, clock, settings, lease, flush);
+      const decision = claimDue(entry, clock, settings, lease);
       if (!decision) continue;
       if (decision.action === "close") {
         this.#groups.updateNow(entry.id, () => ({ result: undefined, next: null }));

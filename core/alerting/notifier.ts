@@ -168,13 +168,28 @@ export class Notifier {
 
   /** Sends the groups that are due now (and ends quiet episodes); deliveries go on in the background. */
   async tick(): Promise<void> {
-    await this.#tick(false);
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return this.#ticking;
+    }
+    const run = this.#sendDue().finally(() => {
+      this.#ticking = undefined;
+    });
+    this.#ticking = run;
+    await run;
+    if (this.#tickAgain) {
+      this.#tickAgain = false;
+      await this.tick();
+    }
   }
 
-  /** Sends every group with something pending, due or not, and waits for the deliveries. */
+  /**
+   * Sends what is due and waits for every delivery in flight (the end of a Lambda invocation).
+   * What is not due yet stays in the group state, for the timer, the next invocation or the next
+   * start: a restart or a scheduled flush never sends early.
+   */
   async flush(): Promise<void> {
-    await this.#tick(false);
-    await this.#tick(true);
+    await this.tick();
     await this.#idle();
   }
 
@@ -222,27 +237,8 @@ export class Notifier {
     return { alert, channels, done };
   }
 
-  /** One tick at a time; a tick asked for while one runs runs again after it. */
-  async #tick(flush: boolean): Promise<void> {
-    while (this.#ticking) {
-      if (!flush) {
-        this.#tickAgain = true;
-        return this.#ticking;
-      }
-      await this.#ticking;
-    }
-    const run = this.#sendDue(flush).finally(() => {
-      this.#ticking = undefined;
-    });
-    this.#ticking = run;
-    await run;
-    if (this.#tickAgain) {
-      this.#tickAgain = false;
-      await this.#tick(false);
-    }
-  }
-
-  async #sendDue(flush: boolean): Promise<void> {
+  /** One at a time: a tick asked for while one runs runs again after it. */
+  async #sendDue(): Promise<void> {
     const { groups, grouping, logger } = this.#options;
     const { settings } = grouping;
     let entries: GroupEntry[];
@@ -256,7 +252,7 @@ export class Notifier {
     this.#nextActionAt = Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
     const clockOf = (entry: GroupEntry) => this.#clock.forGroup(entry.clock);
-    const due = new Set(dueGroups(entries, clockOf, settings, flush));
+    const due = new Set(dueGroups(entries, clockOf, settings));
     for (const entry of entries)
       if (!due.has(entry)) next = Math.min(next, nextActionAt(entry, settings));
     for (const entry of due) {
@@ -276,7 +272,7 @@ export class Notifier {
       try {
         claimed = await groups.update(entry.id, (current) => {
           if (!current) return { result: undefined, next: undefined };
-          const decision = claimDue(current, clockOf(current), settings, lease, flush);
+          const decision = claimDue(current, clockOf(current), settings, lease);
           if (!decision) return { result: undefined, next: undefined };
           if (decision.action === "close") return { result: undefined, next: null };
           return { result: decision.notification, next: decision.next };

@@ -3,7 +3,8 @@ import { createNotifier } from "../../core/alerting/createNotifier.js";
 import { KafkaDeadLetterSink } from "../../core/alerting/deadLetters.js";
 import type { Notifier, NotifyResult } from "../../core/alerting/notifier.js";
 import { createDynamoClient } from "../../core/dynamodb/client.js";
-import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
+import { DynamoGroupStore } from "../../core/dynamodb/groupStore.js";
+import { isScheduledEvent } from "../../core/eventbridge/scheduledEvent.js";
 import type { Anomaly, ClassifiedEvent } from "../../core/events/types.js";
 import {
   type ConsumedRecord,
@@ -25,12 +26,15 @@ import { lambdaEnvironment, lazyHandler } from "./lambdaEnvironment.js";
 
 /**
  * The notifier Lambda: an MSK event source mapping on `classified-logs` and `anomalies` (with
- * ReportBatchItemFailures on). Each record is decoded against the shared contract and handed to
- * the notifier (rules, DynamoDB dedup, flood guard, channels); waiting digests are sent before the
- * invocation returns. A record that cannot be decoded goes to the dead-letter topic with the
- * reason; a notification that could not be delivered goes there too (by the notifier). A record is
- * reported failed, so the mapping delivers it again, only when the dedup state or the dead-letter
- * topic could not be written; its redelivery is then sent, not suppressed.
+ * ReportBatchItemFailures on), and an EventBridge schedule every minute. Each record is decoded
+ * against the shared contract and handed to the notifier (rules, notification groups in the
+ * DynamoDB state table, flood limit, channels); groups that are due go out before the invocation
+ * returns, and the scheduled invocation sends those whose wait or interval ended meanwhile. Two
+ * notifiers racing for a group send its notification once (conditional writes). A record that
+ * cannot be decoded goes to the dead-letter topic with the reason; a notification that could not
+ * be delivered goes there too (by the notifier). A record is reported failed, so the mapping
+ * delivers it again, only when the group state or the dead-letter topic could not be written; a
+ * redelivered alert is not counted twice.
  */
 
 export interface NotifierHandlerOptions {
@@ -70,6 +74,12 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
     return decodeFailure("unexpected_topic", `unexpected topic: ${record.topic}`);
   };
   return async (event) => {
+    // The EventBridge schedule (every minute): groups whose wait or interval ended go out even
+    // when no record comes.
+    if (isScheduledEvent(event)) {
+      await notifier.flush();
+      return batchResponse([]);
+    }
     const records = decodeMskEvent(event);
     const { good, poison } = decodeAll(records.map(consumedRecordOf), decode);
     const pending: { record: ConsumedRecord; done: Promise<NotifyResult> }[] = [];
@@ -120,16 +130,15 @@ async function buildHandler(): Promise<NotifierHandler> {
   const notifier = await createNotifier(config, {
     channels: createChannels(config, logger),
     logger,
-    // With the file backend, createNotifier keeps dedup state in SENTINEL_STATE_DIR.
+    // With the file backend, createNotifier keeps group state in SENTINEL_STATE_DIR.
     ...(config.SENTINEL_STATE_BACKEND === "dynamodb" && {
-      dedup: new DynamoDedupStore({
+      groups: new DynamoGroupStore({
         client: createDynamoClient(config.AWS_REGION ? { region: config.AWS_REGION } : {}),
         tableName: config.SENTINEL_STATE_TABLE,
-        windowMs: config.DEDUP_WINDOW_MINUTES * 60_000,
       }),
     }),
     deadLetters: new KafkaDeadLetterSink(producer, config.KAFKA_TOPIC_DEAD_LETTER),
-    digestCheckIntervalMs: 0,
+    tickIntervalMs: 0,
   });
   return createNotifierHandler({
     notifier,

@@ -233,7 +233,11 @@ export function recordAlert(
       item.changed = isNews(item, next.items, settings);
     next.items[index] = item;
     news = item.changed && !old.changed;
-  } else if (next.items.length < settings.maxItems || alert.kind === "anomaly") {
+  } else if (
+    next.items.length < settings.maxItems ||
+    alert.kind === "anomaly" ||
+    (alert.kind === "incident" && evictWarning(next))
+  ) {
     const item: GroupItem = {
       key: alert.key,
       kind: alert.kind,
@@ -338,6 +342,26 @@ function similarity(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
+/**
+ * Makes room for an incident in a full group by folding its least frequent preventive action
+ * into the counted tail; false when it holds none.
+ */
+function evictWarning(entry: GroupEntry): boolean {
+  let victim = -1;
+  entry.items.forEach((item, i) => {
+    if (item.kind !== "preventive_action") return;
+    if (victim < 0 || item.count < (entry.items[victim] as GroupItem).count) victim = i;
+  });
+  if (victim < 0) return false;
+  const [item] = entry.items.splice(victim, 1) as [GroupItem];
+  entry.omitted = {
+    templates: entry.omitted.templates + 1,
+    alerts: entry.omitted.alerts + item.count,
+    keys: [...entry.omitted.keys, shortHash(item.key)].slice(-1000),
+  };
+  return true;
+}
+
 /** When a change recorded at `clock` is due: after the wait, the interval, or at once if urgent. */
 function dueFor(entry: GroupEntry, clock: number, settings: GroupSettings): number {
   const first = entry.openedAt + settings.waitMs;
@@ -357,16 +381,6 @@ export function gapAfter(sent: number, settings: GroupSettings): number {
     settings.intervalMs * 2 ** doublings,
     Math.max(settings.repeatMs, settings.intervalMs),
   );
-}
-
-/** True when the group holds templates no notification of the episode has named yet. */
-function hasUnnamed(entry: GroupEntry): boolean {
-  return entry.dueAt !== undefined || entry.items.some((item) => item.notifiedCount === 0);
-}
-
-/** True when a flush (the end of a finite input) has something of the group's to send. */
-export function pendingAtFlush(entry: GroupEntry): boolean {
-  return hasUnnamed(entry);
 }
 
 /** What a group would send at `clock`, if anything (ignoring claims). */
@@ -408,15 +422,12 @@ export function claimDue(
   clock: number,
   settings: GroupSettings,
   lease: { token: string; wallNow: number; leaseMs: number },
-  flush = false,
 ):
   | { action: "send"; notification: GroupNotification; next: GroupEntry }
   | { action: "close" }
   | undefined {
   if (entry.claim && entry.claim.leaseUntil > lease.wallNow) return undefined;
-  let reason = dueReason(entry, clock, settings);
-  if (reason === undefined && flush && hasUnnamed(entry))
-    reason = entry.notifiedAt === undefined ? "firing" : "update";
+  const reason = dueReason(entry, clock, settings);
   if (reason === undefined) return undefined;
   if (reason === "close") return { action: "close" };
   const notification = notificationOf(entry, reason, clock, settings);

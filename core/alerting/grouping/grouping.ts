@@ -7,7 +7,6 @@ import {
   type GroupEntry,
   type GroupSettings,
   nextActionAt,
-  pendingAtFlush,
 } from "./groupState.js";
 
 /**
@@ -58,14 +57,9 @@ export function dueGroups(
   entries: readonly GroupEntry[],
   clockOf: (entry: GroupEntry) => number,
   settings: GroupSettings,
-  flush: boolean,
 ): GroupEntry[] {
   return entries
-    .filter(
-      (entry) =>
-        dueReason(entry, clockOf(entry), settings) !== undefined ||
-        (flush && pendingAtFlush(entry)),
-    )
+    .filter((entry) => dueReason(entry, clockOf(entry), settings) !== undefined)
     .sort(
       (a, b) =>
         Number(b.urgent) - Number(a.urgent) ||
