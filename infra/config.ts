@@ -173,6 +173,18 @@ const alertingSchema = z
     sesIdentity: z.string().min(3).optional(),
     dedupWindowMinutes: positiveInt(1_440).default(10),
     sendPreventiveEmails: z.boolean({ error: "expected true or false" }).default(false),
+    /** Notification groups: ALERT_GROUP_BY, ALERT_GROUP_WAIT_SECONDS and the rest. */
+    groupBy: z
+      .array(
+        z.enum(["service", "kind", "severity"], { error: "expected service, kind or severity" }),
+      )
+      .min(1)
+      .default(["service"]),
+    groupWaitSeconds: z.number().int().min(0).max(3600).default(30),
+    groupIntervalMinutes: positiveInt(1_440).default(5),
+    repeatIntervalHours: z.number().positive().max(168).default(4),
+    resolveAfterMinutes: positiveInt(10_080).default(15),
+    sendResolved: z.boolean({ error: "expected true or false" }).default(true),
   })
   .strict()
   .prefault({});

@@ -201,6 +201,12 @@ export class Lambdas extends Construct {
         EMAIL_TRANSPORT: alerting.emailTransport,
         DEDUP_WINDOW_MINUTES: String(alerting.dedupWindowMinutes),
         SEND_PREVENTIVE_EMAILS: String(alerting.sendPreventiveEmails),
+        ALERT_GROUP_BY: alerting.groupBy.join(","),
+        ALERT_GROUP_WAIT_SECONDS: String(alerting.groupWaitSeconds),
+        ALERT_GROUP_INTERVAL_MINUTES: String(alerting.groupIntervalMinutes),
+        ALERT_REPEAT_INTERVAL_HOURS: String(alerting.repeatIntervalHours),
+        ALERT_RESOLVE_AFTER_MINUTES: String(alerting.resolveAfterMinutes),
+        ALERT_SEND_RESOLVED: String(alerting.sendResolved),
         TEAMS_WEBHOOK_URL_SECRET_ARN: state.teamsWebhookUrl.secretArn,
         ...(alerting.emailFrom && { EMAIL_FROM: alerting.emailFrom }),
         ...(alerting.emailRecipients.length > 0 && {

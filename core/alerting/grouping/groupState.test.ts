@@ -1,0 +1,346 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { anomaly, classifiedEvent } from "../../events/testing/fixtures.js";
+import type { Label } from "../../events/types.js";
+import { anomalyAlert, eventAlert } from "../alerts.js";
+import type { Alert } from "../types.js";
+import {
+  claimDue,
+  confirmSent,
+  type GroupEntry,
+  type GroupNotification,
+  type GroupSettings,
+  gapAfter,
+  nextActionAt,
+  recordAlert,
+  releaseSent,
+} from "./groupState.js";
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
+const SETTINGS: GroupSettings = {
+  waitMs: 30_000,
+  intervalMs: 5 * MINUTE,
+  repeatMs: 4 * 60 * MINUTE,
+  resolveAfterMs: 15 * MINUTE,
+  sendResolved: true,
+  changeFactor: 2,
+  dedupWindowMs: 10 * MINUTE,
+  maxItems: 50,
+};
+
+/** An alert at `at` minutes (fractions allowed) with its own template text. */
+function alert(
+  at: number,
+  template: string,
+  options: { label?: Label; id?: string; service?: string } = {},
+): Alert {
+  const event = classifiedEvent({
+    label: options.label ?? "incident",
+    at,
+    templateId: template.replace(/\W+/g, "-"),
+    ...(options.id && { id: options.id }),
+    ...(options.service && { service: options.service }),
+    message: template.replaceAll("<*>", "42"),
+  });
+  event.classification.template = template;
+  return eventAlert(event);
+}
+
+/**
+ * One group driven as the notifier drives it: due actions at the times they fall due (the clock
+ * stepping through them), every delivery succeeding unless told otherwise.
+ */
+class Group {
+  entry: GroupEntry | undefined;
+  readonly sent: GroupNotification[] = [];
+  #clock = T0;
+
+  constructor(readonly settings: GroupSettings = SETTINGS) {}
+
+  add(at: number, ...alerts: Alert[]): this {
+    this.advance(at);
+    for (const a of alerts)
+      this.entry = recordAlert(
+        this.entry,
+        {
+          groupId: "teams|default|service=api",
+          channel: "teams",
+          route: "default",
+          labels: { service: "api" },
+          alert: a,
+        },
+        this.settings,
+        this.#clock,
+        0,
+      );
+    return this;
+  }
+
+  /** Moves the clock to `at` minutes, doing every action that falls due on the way. */
+  advance(at: number): this {
+    const target = T0 + at * MINUTE;
+    for (let step = 0; step < 1000 && this.entry; step++) {
+      const due = nextActionAt(this.entry, this.settings);
+      if (due > target) break;
+      this.#clock = Math.max(this.#clock, due);
+      if (!this.#act()) break;
+    }
+    this.#clock = Math.max(this.#clock, target);
+    return this;
+  }
+
+  #act(): boolean {
+    if (!this.entry) return false;
+    const decision = claimDue(this.entry, this.#clock, this.settings, {
+      token: "t",
+      wallNow: 0,
+      leaseMs: 1,
+    });
+    if (!decision) return false;
+    if (decision.action === "close") {
+      this.entry = undefined;
+      return true;
+    }
+    this.sent.push(decision.notification);
+    this.entry = confirmSent(decision.next, "t", this.settings, 0) ?? undefined;
+    return true;
+  }
+
+  /** Sent notifications as "minute:reason", e.g. "0.5:firing". */
+  get log(): string[] {
+    return this.sent.map((n) => `${(Date.parse(n.at) - T0) / MINUTE}:${n.reason}`);
+  }
+}
+
+describe("notification groups", () => {
+  it("sends the first notification after the group wait, with everything that came in it", () => {
+    const group = new Group().add(0, alert(0, "disk full on <*>"));
+    group.add(0.25, alert(0.25, "connection refused to <*>"));
+    group.advance(0.4);
+    assert.deepEqual(group.sent, [], "nothing before the wait ends");
+    group.advance(1);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    const [first] = group.sent as [GroupNotification];
+    assert.equal(first.sequence, 1);
+    assert.equal(first.severity, "critical");
+    assert.deepEqual(
+      first.alerts.map((a) => [a.count, a.isNew]),
+      [
+        [1, true],
+        [1, true],
+      ],
+    );
+  });
+
+  it("updates at most every interval, and only when a new kind of problem lasts", () => {
+    const group = new Group({ ...SETTINGS, resolveAfterMs: 24 * 60 * MINUTE });
+    group.add(0, alert(0, "disk full on <*>"));
+    group.advance(1);
+    // The same problem again, and a variant of it: counted, no update.
+    group.add(2, alert(2, "disk full on <*>"), alert(2.5, "disk full on <*> (retrying)"));
+    group.advance(20);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    // A new problem, seen once: listed later, no update of its own.
+    group.add(21, alert(21, "certificate for <*> expired"));
+    group.advance(40);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    // A new problem that lasts (five times): an update, no sooner than the interval allows.
+    for (let i = 0; i < 5; i++)
+      group.add(41 + i / 10, alert(41 + i / 10, "replica lagging by <*>"));
+    group.advance(42);
+    assert.deepEqual(group.log, ["0.5:firing", "41.4:update"]);
+    const update = group.sent[1] as GroupNotification;
+    const byTemplate = Object.fromEntries(
+      update.alerts.map((a) => [
+        a.example.events?.[0]?.classification.template,
+        [a.count, a.newCount, a.isNew],
+      ]),
+    );
+    assert.deepEqual(byTemplate, {
+      "replica lagging by <*>": [5, 5, true],
+      "certificate for <*> expired": [1, 1, true],
+      "disk full on <*>": [2, 1, false],
+      "disk full on <*> (retrying)": [1, 1, true],
+    });
+    // The next change waits the doubled gap after this update (10 minutes).
+    for (let i = 0; i < 5; i++) group.add(43 + i / 10, alert(43 + i / 10, "kernel panic on <*>"));
+    group.advance(60);
+    assert.deepEqual(group.log, ["0.5:firing", "41.4:update", "51.4:update"]);
+  });
+
+  it("sends an anomaly at once, without waiting for the interval, and says it is urgent", () => {
+    const group = new Group().add(0, alert(0, "disk full on <*>"));
+    group.advance(1);
+    group.add(2, anomalyAlert(anomaly({ at: 2, score: 0.95 })));
+    group.advance(2.1);
+    assert.deepEqual(group.log, ["0.5:firing", "2:update"]);
+    const urgent = group.sent[1] as GroupNotification;
+    assert.equal(urgent.urgent, true);
+    assert.equal(urgent.alerts[0]?.kind, "anomaly", "the anomaly comes first");
+    // The same anomaly kind again inside the window is counted, not sent again.
+    group.add(3, anomalyAlert(anomaly({ at: 3, id: "again" })));
+    group.advance(8);
+    assert.equal(group.sent.length, 2);
+  });
+
+  it("treats a rate that grew by the change factor as news", () => {
+    const group = new Group();
+    // Ten alerts per five minutes for half an hour.
+    for (let minute = 0; minute < 30; minute += 0.5)
+      group.add(minute, alert(minute, "slow query on <*>"));
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    // Then forty in the next two minutes: four times the rate.
+    for (let i = 0; i < 40; i++) group.add(30 + i / 20, alert(30 + i / 20, "slow query on <*>"));
+    group.advance(33);
+    assert.equal(group.log.length, 2);
+    assert.match(group.log[1] as string, /:update$/);
+  });
+
+  it("repeats a still-firing group after the repeat interval, and not a silent one", () => {
+    const settings = { ...SETTINGS, repeatMs: 60 * MINUTE, resolveAfterMs: 24 * 60 * MINUTE };
+    const group = new Group(settings).add(0, alert(0, "disk full on <*>"));
+    for (let minute = 10; minute <= 70; minute += 10)
+      group.add(minute, alert(minute, "disk full on <*>"));
+    group.advance(71);
+    assert.deepEqual(group.log, ["0.5:firing", "60.5:repeat"]);
+    group.advance(200);
+    assert.deepEqual(
+      group.log,
+      ["0.5:firing", "60.5:repeat", "120.5:repeat"],
+      "once more for the alert at 70, then silent",
+    );
+  });
+
+  it("resolves a quiet group once, and opens a new episode for the next alert", () => {
+    const group = new Group().add(0, alert(0, "disk full on <*>"));
+    group.advance(16);
+    assert.deepEqual(group.log, ["0.5:firing", "15:resolved"]);
+    assert.equal(group.entry, undefined, "the episode is over");
+    group.add(30, alert(30, "disk full on <*>"));
+    group.advance(31);
+    assert.deepEqual(group.log, ["0.5:firing", "15:resolved", "30.5:firing"]);
+    assert.equal(group.sent[2]?.sequence, 1);
+  });
+
+  it("ends a quiet episode without a notice when resolved notices are off", () => {
+    const group = new Group({ ...SETTINGS, sendResolved: false }).add(
+      0,
+      alert(0, "disk full on <*>"),
+    );
+    group.advance(60);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    assert.equal(group.entry, undefined);
+  });
+
+  it("does not count a redelivered alert twice", () => {
+    const same = alert(0, "disk full on <*>", { id: "line-1" });
+    const group = new Group().add(0, same, same, same);
+    assert.equal(group.entry?.items[0]?.count, 1);
+  });
+
+  it("counts templates beyond the detail limit, and keeps incidents over warnings", () => {
+    const group = new Group({ ...SETTINGS, maxItems: 3 });
+    group.add(0, alert(0, "retrying <*>", { label: "preventive_action" }));
+    group.add(
+      0,
+      alert(0, "slow <*>", { label: "preventive_action", id: "s1" }),
+      alert(0, "slow <*>", { label: "preventive_action", id: "s2" }),
+    );
+    group.add(0, alert(0, "queue at <*>", { label: "preventive_action" }));
+    group.add(0.1, alert(0.1, "disk full on <*>"));
+    group.add(0.2, alert(0.2, "cache miss storm <*>", { label: "preventive_action" }));
+    const entry = group.entry as GroupEntry;
+    assert.deepEqual(
+      entry.items.map((i) => i.kind),
+      ["preventive_action", "preventive_action", "incident"],
+    );
+    assert.deepEqual([entry.omitted.templates, entry.omitted.alerts], [2, 2]);
+    group.advance(1);
+    assert.equal(group.sent[0]?.total, 6);
+  });
+
+  it("lets one sender claim a due notification, and keeps what came in while it was out", () => {
+    const group = new Group().add(0, alert(0, "disk full on <*>"));
+    const entry = group.entry as GroupEntry;
+    const clock = T0 + MINUTE;
+    const lease = { token: "a", wallNow: 1000, leaseMs: 60_000 };
+    const first = claimDue(entry, clock, SETTINGS, lease);
+    assert.equal(first?.action, "send");
+    if (first?.action !== "send") return;
+    assert.equal(
+      claimDue(first.next, clock, SETTINGS, { ...lease, token: "b" }),
+      undefined,
+      "claimed",
+    );
+    // A new problem arrives while the first notification is being delivered.
+    let during = first.next;
+    for (let i = 0; i < 5; i++)
+      during = recordAlert(
+        during,
+        {
+          groupId: entry.id,
+          channel: "teams",
+          route: "default",
+          labels: {},
+          alert: alert(1, "kernel panic on <*>", { id: `panic-${i}` }),
+        },
+        SETTINGS,
+        clock,
+        1000,
+      );
+    const after = confirmSent(during, "a", SETTINGS, 2000) as GroupEntry;
+    assert.equal(after.sent, 1);
+    assert.equal(after.items.find((i) => i.count === 5)?.notifiedCount, 0, "still to be named");
+    assert.equal(after.dueAt, clock + SETTINGS.intervalMs);
+    // A lapsed claim can be taken over.
+    const lapsed = claimDue(first.next, clock, SETTINGS, {
+      token: "c",
+      wallNow: 62_000,
+      leaseMs: 1,
+    });
+    assert.equal(lapsed?.action, "send");
+  });
+
+  it("after a failed delivery tries again at the retry time, and a failed resolved notice still ends the episode", () => {
+    const group = new Group().add(0, alert(0, "disk full on <*>"));
+    const claim = claimDue(group.entry as GroupEntry, T0 + MINUTE, SETTINGS, {
+      token: "a",
+      wallNow: 0,
+      leaseMs: 1,
+    });
+    assert.equal(claim?.action, "send");
+    if (claim?.action !== "send") return;
+    const released = releaseSent(claim.next, "a", T0 + 6 * MINUTE, 0) as GroupEntry;
+    assert.equal(released.claim, undefined);
+    assert.equal(released.dueAt, T0 + 6 * MINUTE);
+    assert.equal(released.notifiedAt, undefined, "nothing counts as sent");
+    const quiet = claimDue(released, T0 + 30 * MINUTE, SETTINGS, {
+      token: "b",
+      wallNow: 0,
+      leaseMs: 1,
+    });
+    assert.equal(
+      quiet?.action === "send" && quiet.notification.reason,
+      "firing",
+      "pending content goes first",
+    );
+    // Sent, then quiet: the resolved notice fails, and the episode ends all the same.
+    const sent = confirmSent(quiet?.action === "send" ? quiet.next : undefined, "b", SETTINGS, 0);
+    const resolved = claimDue(sent as GroupEntry, T0 + 31 * MINUTE, SETTINGS, {
+      token: "c",
+      wallNow: 0,
+      leaseMs: 1,
+    });
+    assert.equal(resolved?.action === "send" && resolved.notification.reason, "resolved");
+    if (resolved?.action !== "send") return;
+    assert.equal(releaseSent(resolved.next, "c", 0, 0), null);
+  });
+
+  it("doubles the gap between updates up to the repeat interval", () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 10].map((sent) => gapAfter(sent, SETTINGS) / MINUTE),
+      [5, 10, 20, 40, 240],
+    );
+  });
+});
