@@ -2,18 +2,15 @@ import { anomalyAlert, eventAlert } from "../../core/alerting/alerts.js";
 import { GroupClock } from "../../core/alerting/grouping/groupClock.js";
 import {
   destinationOf,
-  dueGroups,
   FloodLimit,
   type GroupingOptions,
   groupRequests,
 } from "../../core/alerting/grouping/grouping.js";
 import {
-  claimDue,
-  confirmSent,
-  type GroupEntry,
   type GroupNotification,
   nextActionAt,
   recordAlert,
+  stepDue,
 } from "../../core/alerting/grouping/groupState.js";
 import { MemoryGroupStore } from "../../core/alerting/grouping/groupStore.js";
 import {
@@ -42,7 +39,6 @@ export interface WouldAlertDecision {
 const ONE_ROUTE: AlertRouting = {
   defaultRoute: { emailRecipients: ["on-call@example.com"], teamsWebhookUrl: "https://teams" },
 };
-const TOKEN = "replay";
 
 /**
  * What the notifier would send, without sending: the same rules, the same notification groups
@@ -124,29 +120,23 @@ export class WouldAlert {
   #send(): void {
     const { settings } = this.#options.grouping;
     const clock = this.#clock.now();
-    const lease = { token: TOKEN, wallNow: 0, leaseMs: 1 };
-    const entries = this.#groups.listNow();
-    const due = new Set(dueGroups(entries, () => clock, settings));
     let next = Number.POSITIVE_INFINITY;
-    for (const entry of entries)
-      if (!due.has(entry)) next = Math.min(next, nextActionAt(entry, settings));
-    for (const entry of due) {
-      const destination = destinationOf(entry);
-      if (!this.#flood.has(destination, clock)) {
-        next = Math.min(next, clock + 1000);
+    for (const entry of this.#groups.listNow()) {
+      if (nextActionAt(entry, settings) > clock) {
+        next = Math.min(next, nextActionAt(entry, settings));
         continue;
       }
-      const decision = claimDue(entry, clock, settings, lease);
-      if (!decision) continue;
-      if (decision.action === "close") {
-        this.#groups.updateNow(entry.id, () => ({ result: undefined, next: null }));
-        continue;
+      const flood = this.#flood.admitter(destinationOf(entry), clock);
+      const stepped = stepDue(entry, clock, settings, 0, flood.admit);
+      flood.commit(stepped.notifications);
+      for (const notification of stepped.notifications) this.onNotification?.(notification);
+      if (stepped.next !== undefined)
+        this.#groups.updateNow(entry.id, () => ({ result: undefined, next: stepped.next }));
+      const after = stepped.next === undefined ? entry : stepped.next;
+      if (after) {
+        const at = nextActionAt(after, settings);
+        next = Math.min(next, at <= clock ? clock + 1000 : at);
       }
-      this.#flood.take(destination, clock);
-      this.onNotification?.(decision.notification);
-      const sent = confirmSent(decision.next, TOKEN, settings, 0);
-      this.#groups.updateNow(entry.id, () => ({ result: undefined, next: sent }));
-      if (sent) next = Math.min(next, nextActionAt(sent as GroupEntry, settings));
     }
     this.#nextActionAt = next;
   }

@@ -2,39 +2,58 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { WouldAlert } from "../../cli/pipeline/wouldAlert.js";
+import { DynamoGroupStore } from "../dynamodb/groupStore.js";
+import { type LocalDynamo, startDynalite } from "../dynamodb/testing/dynalite.js";
 import { anomaly, classifiedEvent } from "../events/testing/fixtures.js";
+import type { ClassifiedEvent, Label } from "../events/types.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
-import {
-  JsonlDeadLetterFile,
-  type NotificationDeadLetter,
-  type NotificationDeadLetterSink,
-} from "./deadLetters.js";
-import { MemoryDedupStore } from "./memoryDedupStore.js";
+import { JsonlDeadLetterFile, type NotificationDeadLetter } from "./deadLetters.js";
+import { GroupClock } from "./grouping/groupClock.js";
+import type { GroupSettings } from "./grouping/groupState.js";
+import { type GroupStore, MemoryGroupStore } from "./grouping/groupStore.js";
 import { Notifier, type NotifierOptions } from "./notifier.js";
 import { RecordingChannel } from "./testing/recordingChannel.js";
-import { DeliveryError, type Notification } from "./types.js";
+import { DeliveryError } from "./types.js";
 
 const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
 const DEFAULT_HOOK = "https://teams.example.invalid/hook/default";
+const SETTINGS: GroupSettings = {
+  waitMs: 30_000,
+  intervalMs: 5 * MINUTE,
+  repeatMs: 4 * 60 * MINUTE,
+  resolveAfterMs: 15 * MINUTE,
+  sendResolved: true,
+  changeFactor: 2,
+  dedupWindowMs: 10 * MINUTE,
+  maxItems: 50,
+};
+const RULES = { sendPreventiveEmails: false, minConfidence: 0, anomalyThreshold: 0.7 };
 
+/** A notifier on a wall clock the test moves (`later`), delivering to recording channels. */
 function setup(overrides: Partial<NotifierOptions> = {}) {
   const email = new RecordingChannel("email");
   const teams = new RecordingChannel("teams");
   const metrics = new PipelineMetrics();
   const letters: NotificationDeadLetter[] = [];
+  // Events are in the past, as a backlog or a stream with some delay: wall time is ahead.
+  let wall = T0 + 24 * 60 * MINUTE;
   const notifier = new Notifier({
     channels: [email, teams],
-    dedup: new MemoryDedupStore({ windowMs: 10 * MINUTE }),
+    groups: new MemoryGroupStore(),
     deadLetters: { write: async (batch) => void letters.push(...batch) },
-    rules: { sendPreventiveEmails: false, minConfidence: 0, anomalyThreshold: 0.7 },
+    rules: RULES,
     routing: {
       defaultRoute: { emailRecipients: ["oncall@example.com"], teamsWebhookUrl: DEFAULT_HOOK },
     },
+    grouping: { settings: SETTINGS, groupBy: ["service"] },
     flood: false,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     random: () => 0,
+    clock: new GroupClock({ followWall: true, wall: () => wall }),
     metrics,
     ...overrides,
   });
@@ -42,12 +61,28 @@ function setup(overrides: Partial<NotifierOptions> = {}) {
     (await metrics.alerts.get()).values.find(
       (v) => v.labels.channel === channel && v.labels.outcome === outcome,
     )?.value ?? 0;
-  return { notifier, email, teams, letters, metrics, count };
+  /** Moves the wall clock on, as time passes without records. */
+  const later = (ms: number) => {
+    wall += ms;
+  };
+  return { notifier, email, teams, letters, metrics, count, later };
 }
 
-function alertOf(notification: Notification | undefined) {
-  assert.equal(notification?.type, "alert");
-  return (notification as Extract<Notification, { type: "alert" }>).alert;
+function event(
+  at: number,
+  template: string,
+  options: { label?: Label; service?: string; id?: string } = {},
+): ClassifiedEvent {
+  const e = classifiedEvent({
+    label: options.label ?? "incident",
+    at,
+    templateId: template.replace(/\W+/g, "-"),
+    message: template.replaceAll("<*>", "7"),
+    ...(options.service && { service: options.service }),
+    ...(options.id && { id: options.id }),
+  });
+  e.classification.template = template;
+  return e;
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -59,145 +94,153 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe("Notifier", () => {
-  it("suppresses a duplicate incident alert inside the window and says +N similar after it", async () => {
-    const { notifier, email, teams, count } = setup();
-    const tickets = [];
-    for (const at of [0, 1, 2, 10])
-      tickets.push(await notifier.notifyClassified(classifiedEvent({ at })));
-    await notifier.flush();
-    const outcomes = await Promise.all(tickets.map(async (t) => (await t.done).outcomes));
+  it("sends a burst as one notification per channel once the group wait ends, with no further record", async () => {
+    const { notifier, email, teams, later, count } = setup({ tickIntervalMs: 5 });
+    for (let i = 0; i < 20; i++)
+      await notifier.notifyClassified(event(i / 100, "disk full on <*>", { id: `d${i}` }));
+    await notifier.notifyClassified(event(0.2, "connection refused to <*>"));
+    await sleep(30);
+    assert.equal(email.delivered.length + teams.delivered.length, 0, "the wait has not ended");
+    later(31_000);
+    await until(() => email.delivered.length === 1 && teams.delivered.length === 1, "the timer");
+    const [notification] = email.deliveredFor("email|default|service=api");
+    assert.equal(notification?.reason, "firing");
     assert.deepEqual(
-      outcomes.map((o) => o.email),
-      ["sent", "suppressed", "suppressed", "sent"],
+      notification?.alerts.map((a) => a.count),
+      [20, 1],
     );
-    for (const channel of [email, teams]) {
-      assert.equal(channel.delivered.length, 2);
-      assert.equal(alertOf(channel.delivered[0]?.notification).similar, undefined);
-      assert.deepEqual(alertOf(channel.delivered[1]?.notification).similar, {
-        count: 2,
-        firstSeen: "2026-01-01T00:01:00.000Z",
-        lastSeen: "2026-01-01T00:02:00.000Z",
-      });
-      assert.equal(await count(channel.channel, "sent"), 2);
-      assert.equal(await count(channel.channel, "suppressed"), 2);
-    }
+    assert.equal(await count("email", "sent"), 1);
+    await notifier.close();
   });
 
-  it("applies the rules: preventive_action to Teams (e-mail when enabled), min confidence, anomalies", async () => {
-    const { notifier, email, teams } = setup({
+  it("routes by the rules and ALERT_ROUTES: preventive actions to Teams, each route its own group", async () => {
+    const { notifier, email, teams, later } = setup({
       rules: { sendPreventiveEmails: false, minConfidence: 0.6, anomalyThreshold: 0.8 },
-    });
-    await notifier.notifyClassified(classifiedEvent({ label: "preventive_action" }));
-    await notifier.notifyClassified(classifiedEvent({ label: "normal", templateId: "n" }));
-    await notifier.notifyClassified(classifiedEvent({ templateId: "unsure", confidence: 0.5 }));
-    await notifier.notifyAnomaly(anomaly({ score: 0.79, kind: "low" }));
-    await notifier.notifyAnomaly(anomaly({ score: 0.8, kind: "high" }));
-    await notifier.flush();
-    assert.deepEqual(email.deliveredKeys(), ["anomaly:api:high"]);
-    assert.deepEqual(teams.deliveredKeys(), ["preventive_action:api:t1", "anomaly:api:high"]);
-
-    const withEmail = setup({ rules: { sendPreventiveEmails: true, minConfidence: 0 } });
-    await withEmail.notifier.notifyClassified(classifiedEvent({ label: "preventive_action" }));
-    await withEmail.notifier.flush();
-    assert.deepEqual(withEmail.email.deliveredKeys(), ["preventive_action:api:t1"]);
-  });
-
-  it("turns a storm into one digest per channel instead of hundreds of messages", async () => {
-    const { notifier, email, teams, count } = setup({
-      flood: { ratePerMinute: 1, burst: 2 },
-      now: () => 0,
-    });
-    const tickets = [];
-    for (let i = 0; i < 200; i++)
-      tickets.push(await notifier.notifyClassified(classifiedEvent({ templateId: `t${i}` })));
-    await notifier.flush();
-    for (const channel of [email, teams]) {
-      const types = channel.delivered.map((d) => d.notification.type);
-      assert.deepEqual(types, ["alert", "alert", "digest"]);
-      const digest = channel.delivered[2]?.notification as Extract<
-        Notification,
-        { type: "digest" }
-      >;
-      assert.equal(digest.total, 198);
-      assert.equal(digest.alerts.length, 20);
-      assert.equal(digest.alerts[0]?.key, "incident:api:t2");
-      assert.equal(await count(channel.channel, "sent"), 3);
-      assert.equal(await count(channel.channel, "suppressed"), 198);
-    }
-    const outcomes = await Promise.all(tickets.map(async (t) => (await t.done).outcomes.teams));
-    assert.equal(outcomes.filter((o) => o === "digest").length, 198);
-    // Delivered in a digest counts as sent for dedup: the same keys are suppressed now.
-    const again = await notifier.notifyClassified(classifiedEvent({ templateId: "t150", at: 1 }));
-    await notifier.flush();
-    assert.deepEqual((await again.done).outcomes, { email: "suppressed", teams: "suppressed" });
-  });
-
-  it("never mixes routes in a digest: per-service routing picks recipients and webhook", async () => {
-    const payments = {
-      emailRecipients: ["payments@example.com"],
-      teamsWebhookUrl: "https://teams.example.invalid/hook/payments",
-    };
-    const { notifier, email, teams } = setup({
       routing: {
         defaultRoute: { emailRecipients: ["oncall@example.com"], teamsWebhookUrl: DEFAULT_HOOK },
-        services: { payments, search: { emailRecipients: [] } },
+        services: { payments: { emailRecipients: ["pay@example.com"] } },
       },
-      flood: { ratePerMinute: 1, burst: 1 },
-      now: () => 0,
     });
-    for (const service of ["payments", "api", "search"])
-      for (const templateId of ["a", "b", "c"])
-        await notifier.notifyClassified(classifiedEvent({ service, templateId }));
+    await notifier.notifyClassified(event(0, "retrying <*>", { label: "preventive_action" }));
+    await notifier.notifyClassified(event(0, "all good", { label: "normal" }));
+    const unsure = event(0, "unsure about <*>");
+    unsure.classification.confidence = 0.5;
+    await notifier.notifyClassified(unsure);
+    await notifier.notifyAnomaly(anomaly({ at: 0, score: 0.79, kind: "low" }));
+    await notifier.notifyClassified(event(0, "card declined <*>", { service: "payments" }));
+    later(31_000);
     await notifier.flush();
-    const routesOf = (channel: RecordingChannel) =>
-      channel.delivered
-        .map((d) => {
-          const n = d.notification;
-          const what = n.type === "alert" ? n.alert.key : n.alerts.map((a) => a.key).join(" ");
-          return `${what} → ${d.route.emailRecipients.join(",")} ${d.route.teamsWebhookUrl}`;
-        })
-        .sort();
-    const to = {
-      payments: `payments@example.com ${payments.teamsWebhookUrl}`,
-      default: `oncall@example.com ${DEFAULT_HOOK}`,
-      search: ` ${DEFAULT_HOOK}`,
+    assert.deepEqual(email.deliveredKeys(), ["incident:payments:card-declined-"]);
+    assert.deepEqual(email.delivered[0]?.route.emailRecipients, ["pay@example.com"]);
+    assert.deepEqual(teams.deliveredKeys().sort(), [
+      "incident:payments:card-declined-",
+      "preventive_action:api:retrying-",
+    ]);
+    assert.deepEqual(teams.delivered.map((d) => d.notification.groupId).sort(), [
+      "teams|default|service=api",
+      "teams|service:payments|service=payments",
+    ]);
+  });
+
+  it("sends an anomaly at once and marks the notification urgent", async () => {
+    const { notifier, email, later } = setup();
+    await notifier.notifyClassified(event(0, "disk full on <*>"));
+    later(31_000);
+    await notifier.flush();
+    await notifier.notifyAnomaly(anomaly({ at: 1, score: 0.95 }));
+    await notifier.flush();
+    assert.deepEqual(
+      email.delivered.map((d) => [d.notification.reason, d.notification.urgent]),
+      [
+        ["firing", false],
+        ["update", true],
+      ],
+    );
+  });
+
+  it("sends what `sentinel analyze` says it would, even when a send is still in flight", async () => {
+    // One incident three times, 30 minutes apart, read in one go (a backlog, --from-start).
+    const events = [0, 30, 60].map((at) => event(at, "disk full on <*>"));
+    const { notifier, teams, later } = setup();
+    teams.hold();
+    for (const e of events) await notifier.notifyClassified(e);
+    later(31_000);
+    await notifier.tick();
+    teams.release();
+    await notifier.flush();
+    const sent = teams.delivered.map((d) => `${d.notification.reason}@${d.notification.at}`);
+
+    const replay = new WouldAlert({
+      rules: RULES,
+      grouping: { settings: SETTINGS, groupBy: ["service"] },
+    });
+    const expected: string[] = [];
+    replay.onNotification = (n) => {
+      if (
+        n.channel === "teams" &&
+        Date.parse(n.at) <= Date.parse(events[2]?.timestamp ?? "") + 31_000
+      )
+        expected.push(`${n.reason}@${n.at}`);
     };
-    assert.deepEqual(routesOf(email), [
-      `incident:api:a → ${to.default}`,
-      `incident:api:b incident:api:c → ${to.default}`,
-      `incident:payments:a → ${to.payments}`,
-      `incident:payments:b incident:payments:c → ${to.payments}`,
-    ]);
-    // search has no e-mail; its Teams alerts use the default webhook but keep their own digest.
-    assert.deepEqual(routesOf(teams), [
-      `incident:api:a → ${to.default}`,
-      `incident:api:b incident:api:c → ${to.default}`,
-      `incident:payments:a → ${to.payments}`,
-      `incident:payments:b incident:payments:c → ${to.payments}`,
-      `incident:search:a → ${to.search}`,
-      `incident:search:b incident:search:c → ${to.search}`,
-    ]);
+    for (const e of events) replay.classified(e);
+    replay.finish();
+    assert.deepEqual(sent, expected);
+    assert.deepEqual(
+      sent.map((s) => s.split("@")[0]),
+      ["firing", "resolved", "firing", "resolved", "firing"],
+    );
   });
 
-  it("folds a redelivered alert that already waits in a digest only once", async () => {
-    const { notifier, teams } = setup({ flood: { ratePerMinute: 1, burst: 1 }, now: () => 0 });
-    await notifier.notifyClassified(classifiedEvent({ templateId: "a" }));
-    for (const templateId of ["b", "c", "b"])
-      await notifier.notifyClassified(classifiedEvent({ templateId }));
+  it("does not count a redelivered record twice", async () => {
+    const { notifier, teams, later } = setup();
+    const e = event(0, "disk full on <*>");
+    for (let i = 0; i < 3; i++) await notifier.notifyClassified(e);
+    later(31_000);
     await notifier.flush();
-    assert.deepEqual(teams.deliveredKeys(), ["incident:api:a", "incident:api:b", "incident:api:c"]);
+    assert.equal(teams.delivered[0]?.notification.alerts[0]?.count, 1);
   });
 
-  it("does not suppress the retry of a failed send, and dead-letters the failure with the reason", async () => {
+  it("retries a retryable failure with backoff, honouring Retry-After", async () => {
+    const { notifier, teams, later } = setup({
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    teams.failNext(
+      new DeliveryError("throttled (429)", { retryable: true, retryAfterMs: 80, status: 429 }),
+      new DeliveryError("bad gateway (502)", { retryable: true, status: 502 }),
+    );
+    await notifier.notifyClassified(event(0, "disk full on <*>"));
+    later(31_000);
+    await notifier.flush();
+    assert.equal(teams.attempts.length, 3);
+    assert.equal(teams.delivered.length, 1);
+    const [a, b] = teams.attempts;
+    assert.ok((b?.at ?? 0) - (a?.at ?? 0) >= 75, "waited for Retry-After before the second try");
+  });
+
+  it("never lets a hanging channel hold up the other", async () => {
+    const { notifier, email, teams, later } = setup();
+    teams.hold();
+    for (const service of ["a", "b", "c"])
+      await notifier.notifyClassified(event(0, "disk full on <*>", { service }));
+    later(31_000);
+    void notifier.tick();
+    await until(() => email.delivered.length === 3, "e-mail deliveries");
+    assert.equal(teams.delivered.length, 0);
+    teams.release();
+    await notifier.flush();
+    assert.equal(teams.delivered.length, 3);
+  });
+
+  it("dead-letters a notification after the last retry, with the reason, and sends the group again after its interval", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sentinel-notifier-"));
     const deadLetters = new JsonlDeadLetterFile(join(dir, "dead.jsonl"));
-    const { notifier, email, teams, count, metrics } = setup({ deadLetters });
+    const { notifier, email, teams, count, metrics, later } = setup({ deadLetters });
     teams.failAlways(new DeliveryError("webhook gone (404)", { retryable: false, status: 404 }));
-    const event = classifiedEvent({ at: 0 });
-    const first = await notifier.notifyClassified(event);
+    await notifier.notifyClassified(event(0, "disk full on <*>"));
+    later(31_000);
     await notifier.flush();
-    assert.deepEqual((await first.done).outcomes, { email: "sent", teams: "dead-lettered" });
     assert.equal(teams.attempts.length, 1, "a permanent failure is not retried");
+    assert.equal(email.delivered.length, 1, "the healthy channel delivered");
     const [letter] = (await readFile(deadLetters.path, "utf8"))
       .trim()
       .split("\n")
@@ -208,104 +251,94 @@ describe("Notifier", () => {
       letter?.reason ?? "",
       /teams delivery failed after 1 attempt: webhook gone \(404\)/,
     );
-    assert.equal(alertOf(letter?.notification).key, "incident:api:t1");
+    assert.equal(letter?.notification.groupId, "teams|default|service=api");
     assert.equal(await count("teams", "failed"), 1);
     const dead = (await metrics.deadLetters.get()).values.find(
       (v) => v.labels.stage === "notifier",
     );
     assert.equal(dead?.value, 1);
 
-    // The redelivered record: Teams is tried again (not suppressed), e-mail knows it sent it.
+    // Nothing is lost: once Teams works again the group goes out after its interval.
     teams.recover();
-    const retry = await notifier.notifyClassified(event);
+    await notifier.notifyClassified(event(1, "disk full on <*>"));
+    later(5 * MINUTE);
     await notifier.flush();
-    assert.deepEqual((await retry.done).outcomes, { email: "duplicate", teams: "sent" });
-    assert.equal(email.delivered.length, 1);
     assert.equal(teams.delivered.length, 1);
+    // The first one is in the dead letters; this one follows it up with everything the group holds.
+    assert.equal(teams.delivered[0]?.notification.reason, "update");
+    assert.equal(teams.delivered[0]?.notification.alerts[0]?.count, 2);
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("retries a retryable failure with backoff, honouring Retry-After", async () => {
-    const { notifier, teams } = setup({ retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 } });
-    teams.failNext(
-      new DeliveryError("throttled (429)", { retryable: true, retryAfterMs: 80, status: 429 }),
-      new DeliveryError("bad gateway (502)", { retryable: true, status: 502 }),
-    );
-    const ticket = await notifier.notifyClassified(classifiedEvent());
-    await notifier.flush();
-    assert.deepEqual((await ticket.done).outcomes, { email: "sent", teams: "sent" });
-    assert.equal(teams.attempts.length, 3);
-    const [a, b] = teams.attempts;
-    assert.ok((b?.at ?? 0) - (a?.at ?? 0) >= 75, "waited for Retry-After before the second try");
-  });
-
-  it("never lets a failing channel block the other", async () => {
-    const { notifier, email, teams } = setup();
-    teams.hold(); // Teams hangs, as on a connection that never answers
-    for (const templateId of ["a", "b", "c"])
-      await notifier.notifyClassified(classifiedEvent({ templateId }));
-    await until(() => email.delivered.length === 3, "e-mail deliveries");
-    assert.equal(teams.delivered.length, 0);
-    teams.release();
-    await notifier.flush();
-    assert.deepEqual(teams.deliveredKeys().sort(), [
-      "incident:api:a",
-      "incident:api:b",
-      "incident:api:c",
-    ]);
-  });
-
-  it("gives up after the last retry and still delivers on the healthy channel", async () => {
-    const { notifier, email, teams, letters } = setup();
-    teams.failAlways(new DeliveryError("unavailable (503)", { retryable: true, status: 503 }));
-    const ticket = await notifier.notifyClassified(classifiedEvent());
-    await notifier.flush();
-    assert.deepEqual((await ticket.done).outcomes, { email: "sent", teams: "dead-lettered" });
-    assert.equal(teams.attempts.length, 3);
-    assert.equal(email.delivered.length, 1);
-    assert.equal(letters[0]?.retryable, true);
-    assert.equal(letters[0]?.attempts, 3);
-  });
-
-  it("writes one dead letter per alert of a failed digest", async () => {
-    const { notifier, teams, letters } = setup({
-      flood: { ratePerMinute: 1, burst: 1 },
-      now: () => 0,
-    });
-    teams.failAlways(new DeliveryError("forbidden (403)", { retryable: false, status: 403 }));
-    for (const templateId of ["a", "b", "c", "d"])
-      await notifier.notifyClassified(classifiedEvent({ templateId }));
-    await notifier.flush();
-    const digestLetters = letters.filter((l) => l.digest);
-    assert.deepEqual(
-      digestLetters.map((l) => alertOf(l.notification).key),
-      ["incident:api:b", "incident:api:c", "incident:api:d"],
-    );
-    assert.equal(digestLetters[0]?.digest?.total, 3);
-    // Released: once Teams works again, the same alerts go out.
-    teams.recover();
-    const retry = await notifier.notifyClassified(classifiedEvent({ templateId: "c" }));
-    await notifier.flush();
-    assert.equal((await retry.done).outcomes.teams, "sent");
-  });
-
-  it("rejects the ticket when the dead-letter sink fails, and the retry is then sent", async () => {
-    let failWrites = true;
-    const written: NotificationDeadLetter[] = [];
-    const deadLetters: NotificationDeadLetterSink = {
-      write: async (batch) => {
-        if (failWrites) throw new Error("dead-letter topic unavailable");
-        written.push(...batch);
+  it("rejects the ticket when the group state cannot be written, so the input is retried", async () => {
+    const broken: GroupStore = {
+      update: async () => {
+        throw new Error("state table unavailable");
       },
+      list: async () => [],
     };
-    const { notifier, teams } = setup({ deadLetters });
-    teams.failNext(new DeliveryError("bad request (400)", { retryable: false, status: 400 }));
-    const ticket = await notifier.notifyClassified(classifiedEvent());
+    const { notifier } = setup({ groups: broken });
+    const ticket = await notifier.notifyClassified(event(0, "disk full on <*>"));
+    await assert.rejects(ticket.done, /state table unavailable/);
+  });
+
+  it("holds a storm of groups to the flood limit and loses none", async () => {
+    const { notifier, teams, later } = setup({ flood: { ratePerMinute: 6, burst: 2 } });
+    for (let i = 0; i < 8; i++)
+      await notifier.notifyClassified(event(0, "disk full on <*>", { service: `s${i}` }));
+    later(31_000);
     await notifier.flush();
-    await assert.rejects(ticket.done, /dead-letter topic unavailable/);
-    failWrites = false;
-    const retry = await notifier.notifyClassified(classifiedEvent());
-    await notifier.flush();
-    assert.deepEqual((await retry.done).outcomes, { email: "duplicate", teams: "sent" });
+    assert.equal(teams.delivered.length, 2, "the burst");
+    for (let second = 0; second < 60; second += 10) {
+      later(10_000);
+      await notifier.flush();
+    }
+    assert.equal(teams.delivered.length, 8, "one more every ten seconds");
+    assert.equal(new Set(teams.delivered.map((d) => d.notification.groupId)).size, 8);
+  });
+});
+
+describe("Notifiers racing on one DynamoDB state table", () => {
+  let dynamo: LocalDynamo;
+  before(async () => {
+    dynamo = await startDynalite();
+  });
+  after(async () => {
+    await dynamo?.stop();
+  });
+
+  it("send a group's notification once", async () => {
+    const tableName = await dynamo.createStateTable();
+    const sides = [setup(), setup()].map((side) => {
+      const notifier = new Notifier({
+        channels: [side.email, side.teams],
+        groups: new DynamoGroupStore({ client: dynamo.client, tableName }),
+        deadLetters: { write: async () => undefined },
+        rules: RULES,
+        routing: {
+          defaultRoute: { emailRecipients: ["oncall@example.com"], teamsWebhookUrl: DEFAULT_HOOK },
+        },
+        grouping: { settings: SETTINGS, groupBy: ["service"] },
+        flood: false,
+        clock: new GroupClock({ followWall: false }),
+      });
+      return { ...side, notifier };
+    });
+    // Both get the same records (a redelivery after a timeout), then both tick at once.
+    const events = Array.from({ length: 10 }, (_, i) =>
+      event(i / 60, "disk full on <*>", { id: `e${i}` }),
+    );
+    for (const e of events)
+      await Promise.all(sides.map((side) => side.notifier.notifyClassified(e)));
+    const late = event(2, "heartbeat", { label: "normal" });
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(sides.map((side) => side.notifier.notifyClassified(late)));
+      await Promise.all(sides.map((side) => side.notifier.flush()));
+    }
+    for (const channel of ["email", "teams"] as const) {
+      const delivered = sides.flatMap((side) => side[channel].delivered);
+      assert.equal(delivered.length, 1, `${channel}: one notification between both`);
+      assert.equal(delivered[0]?.notification.alerts[0]?.count, 10, "no alert counted twice");
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Anomaly, ClassifiedEvent } from "../events/types.js";
 import type { Logger } from "../logging/logger.js";
 import { type PipelineMetrics, pipelineMetrics } from "../metrics/catalog.js";
@@ -9,20 +8,18 @@ import { DeliveryQueue } from "./deliveryQueue.js";
 import { GroupClock } from "./grouping/groupClock.js";
 import {
   destinationOf,
-  dueGroups,
   FloodLimit,
   type GroupingOptions,
   groupRequests,
   routeOfGroup,
 } from "./grouping/grouping.js";
 import {
-  claimDue,
-  confirmSent,
+  deliveryFailed,
   type GroupEntry,
   type GroupNotification,
   nextActionAt,
   recordAlert,
-  releaseSent,
+  stepDue,
 } from "./grouping/groupState.js";
 import type { GroupStore } from "./grouping/groupStore.js";
 import type { AlertLinkOptions } from "./links.js";
@@ -72,8 +69,6 @@ export interface NotifierOptions {
   concurrency?: number;
   /** How often due groups are checked without new records (ms); 0: only on notify and flush. */
   tickIntervalMs?: number;
-  /** How long a claimed notification blocks other notifiers when its sender vanishes. */
-  leaseMs?: number;
   /** The group clock (default: event time carried forward by wall time). */
   clock?: GroupClock;
   metrics?: PipelineMetrics;
@@ -93,9 +88,6 @@ export const DEFAULT_ALERT_RETRY: RetryPolicy = {
 };
 
 const FULL_TICK_MS = 60_000;
-
-/** The default claim lease: longer than a delivery with all its retries. */
-export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
  * The notifier: rules → notification groups → flood limit → delivery, for classified lines and
@@ -237,7 +229,6 @@ export class Notifier {
     return { alert, channels, done };
   }
 
-  /** One at a time: a tick asked for while one runs runs again after it. */
   async #sendDue(): Promise<void> {
     const { groups, grouping, logger } = this.#options;
     const { settings } = grouping;
@@ -248,68 +239,69 @@ export class Notifier {
       logger?.error({ error: (error as Error).message }, "could not read alert groups");
       return;
     }
-    // What confirms note while this runs lowers it; what this tick leaves is added at the end.
+    // What deliveries note while this runs lowers it; what this tick leaves is added at the end.
     this.#nextActionAt = Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
     const clockOf = (entry: GroupEntry) => this.#clock.forGroup(entry.clock);
-    const due = new Set(dueGroups(entries, clockOf, settings));
-    for (const entry of entries)
-      if (!due.has(entry)) next = Math.min(next, nextActionAt(entry, settings));
-    for (const entry of due) {
+    for (const entry of entries) {
       const clock = clockOf(entry);
-      const destination = destinationOf(entry);
-      if (!this.#flood.has(destination, clock)) {
-        next = Math.min(next, clock + 1000);
+      if (nextActionAt(entry, settings) > clock) {
+        next = Math.min(next, nextActionAt(entry, settings));
         continue;
       }
-      const token = randomUUID();
-      const lease = {
-        token,
-        wallNow: this.#clock.wall(),
-        leaseMs: this.#options.leaseMs ?? DEFAULT_LEASE_MS,
-      };
-      let claimed: GroupNotification | undefined;
+      const destination = destinationOf(entry);
+      let decided: Decided;
       try {
-        claimed = await groups.update(entry.id, (current) => {
-          if (!current) return { result: undefined, next: undefined };
-          const decision = claimDue(current, clockOf(current), settings, lease);
-          if (!decision) return { result: undefined, next: undefined };
-          if (decision.action === "close") return { result: undefined, next: null };
-          return { result: decision.notification, next: decision.next };
+        decided = await groups.update<Decided>(entry.id, (current) => {
+          if (!current) return { result: { notifications: [], after: undefined }, next: undefined };
+          const flood = this.#flood.admitter(destination, clockOf(current));
+          const stepped = stepDue(
+            current,
+            clockOf(current),
+            settings,
+            this.#clock.wall(),
+            flood.admit,
+          );
+          return {
+            result: {
+              notifications: stepped.notifications,
+              after: stepped.next === undefined ? current : stepped.next,
+            },
+            next: stepped.next,
+          };
         });
       } catch (error) {
         logger?.error(
           { group: entry.id, error: (error as Error).message },
-          "could not claim an alert group's notification; trying again later",
+          "could not decide an alert group's notification; trying again later",
         );
         next = Math.min(next, clock + settings.waitMs);
         continue;
       }
-      if (!claimed) {
-        // Another notifier holds it (or it is no longer due): look again after a wait.
-        next = Math.min(next, clock + settings.waitMs);
-        continue;
+      this.#flood.admitter(destination, clock).commit(decided.notifications);
+      for (const notification of decided.notifications) this.#queueDelivery(notification);
+      if (decided.after) {
+        const after = nextActionAt(decided.after, settings);
+        // Held back by the flood limit: look again in a second.
+        next = Math.min(next, after <= clock ? clock + 1000 : after);
       }
-      this.#flood.take(destination, clock);
-      this.#queueDelivery(claimed, token);
     }
     this.#nextActionAt = Math.min(this.#nextActionAt, next);
   }
 
-  #queueDelivery(notification: GroupNotification, token: string): void {
+  #queueDelivery(notification: GroupNotification): void {
     const { channel } = notification;
     const route = routeOfGroup(notification.route, this.#options.routing);
-    this.#queue(channel).pushNow(() => this.#deliver(notification, route, token));
+    this.#queue(channel).pushNow(() => this.#deliver(notification, route));
   }
 
   async #deliver(
     notification: GroupNotification,
     route: ReturnType<typeof routeOfGroup>,
-    token: string,
   ): Promise<void> {
     const { channel } = notification;
     const sender = this.#senders.get(channel);
-    const { logger, signal, grouping } = this.#options;
+    const { logger, signal } = this.#options;
     let attempts = 0;
     try {
       if (!sender)
@@ -334,27 +326,23 @@ export class Notifier {
         },
       );
     } catch (error) {
-      await this.#deadLetter(notification, error, attempts, token);
+      await this.#deadLetter(notification, error, attempts);
       return;
     }
     this.#count(channel, "sent");
-    await this.#settle(notification, (entry) =>
-      confirmSent(entry, token, grouping.settings, this.#clock.wall()),
-    );
   }
 
   async #deadLetter(
     notification: GroupNotification,
     error: unknown,
     attempts: number,
-    token: string,
   ): Promise<void> {
     const { channel } = notification;
     const { settings } = this.#options.grouping;
-    // Released first: if writing the dead letter fails too, the group still sends again later.
+    // First: if writing the dead letter fails too, the group still sends again later.
     const retryAt = Date.parse(notification.at) + settings.intervalMs;
     await this.#settle(notification, (entry) =>
-      releaseSent(entry, token, retryAt, this.#clock.wall()),
+      deliveryFailed(entry, notification, retryAt, this.#clock.wall()),
     );
     const retryable = isRetryable(error);
     const reason = `${channel} delivery failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${(error as Error).message ?? String(error)}`;
@@ -387,10 +375,10 @@ export class Notifier {
     );
   }
 
-  /** Confirm or release a claim, retried briefly; a failure is logged (the claim's lease ends it). */
+  /** Records a failed delivery in the group, retried briefly; a failure is logged. */
   async #settle(
     notification: GroupNotification,
-    decide: (entry: GroupEntry | undefined) => GroupEntry | null | undefined,
+    decide: (entry: GroupEntry | undefined) => GroupEntry | undefined,
   ): Promise<void> {
     const { groups, logger } = this.#options;
     try {
@@ -406,7 +394,7 @@ export class Notifier {
     } catch (error) {
       logger?.error(
         { group: notification.groupId, error: (error as Error).message },
-        "could not record the notification in the group state; its lease will expire",
+        "could not record the failed notification in the group state; the group sends again with its next change",
       );
     }
   }
@@ -429,6 +417,12 @@ export class Notifier {
   #count(channel: Channel, outcome: "sent" | "failed"): void {
     this.#metrics.alerts.inc({ channel, outcome });
   }
+}
+
+/** What one group's stepping decided: its notifications and the entry after them. */
+interface Decided {
+  notifications: GroupNotification[];
+  after: GroupEntry | null | undefined;
 }
 
 const noAlert: NotifyResult = { alert: undefined, outcomes: {} };

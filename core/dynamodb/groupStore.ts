@@ -17,7 +17,7 @@ export interface DynamoGroupStoreOptions {
   client: DynamoDBClient;
   /** The one state table (SENTINEL_STATE_TABLE). */
   tableName: string;
-  /** How long an untouched entry is kept (TTL), or its claim's lease if later: default a day. */
+  /** How long an untouched entry is kept (TTL): default a day. */
   retentionMs?: number;
   /** Processing-time clock (ms). */
   now?: () => number;
@@ -44,7 +44,7 @@ type Item = Record<string, AttributeValue>;
  * when longer than 1 KB), the entry as gzip-compressed JSON (`entry`, binary), a `version` that
  * every write checks (compare-and-set), and `expiresAt` for TTL. Each update reads the item
  * (strongly consistent), decides, and writes or deletes only if nobody wrote in between,
- * otherwise reads again: two Lambdas racing to claim a group's notification cannot both win.
+ * otherwise reads again: two Lambdas racing to decide a group's notification cannot both win.
  * Expired and damaged items count as absent (a damaged one costs at most a repeated notification).
  */
 export class DynamoGroupStore implements GroupStore {
@@ -122,7 +122,7 @@ export class DynamoGroupStore implements GroupStore {
   }
 
   #expiryOf(entry: GroupEntry): number {
-    return Math.max(entry.touchedAt + this.#retentionMs, entry.claim?.leaseUntil ?? 0);
+    return entry.touchedAt + this.#retentionMs;
   }
 }
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { abandonClaim, type GroupEntry, isEntryLive } from "../alerting/grouping/groupState.js";
+import { type GroupEntry, isEntryLive } from "../alerting/grouping/groupState.js";
 import {
   type GroupDecision,
   type GroupStore,
@@ -90,12 +90,10 @@ export class FileGroupStore implements GroupStore {
       metrics,
     });
     if (!state) return;
-    // This process is the file's only user: claims in it are a previous process's, never settled.
     const now = this.#now();
     this.#memory.load(
       state.entries
         .filter(isSavedEntry)
-        .map(abandonClaim)
         .filter((entry) => isEntryLive(entry, now, this.#retentionMs())),
     );
   }

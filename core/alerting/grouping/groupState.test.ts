@@ -5,15 +5,14 @@ import type { Label } from "../../events/types.js";
 import { anomalyAlert, eventAlert } from "../alerts.js";
 import type { Alert } from "../types.js";
 import {
-  claimDue,
-  confirmSent,
+  deliveryFailed,
   type GroupEntry,
   type GroupNotification,
   type GroupSettings,
   gapAfter,
-  nextActionAt,
   recordAlert,
-  releaseSent,
+  stepDue,
+  takeDue,
 } from "./groupState.js";
 
 const MINUTE = 60_000;
@@ -80,31 +79,13 @@ class Group {
   /** Moves the clock to `at` minutes, doing every action that falls due on the way. */
   advance(at: number): this {
     const target = T0 + at * MINUTE;
-    for (let step = 0; step < 1000 && this.entry; step++) {
-      const due = nextActionAt(this.entry, this.settings);
-      if (due > target) break;
-      this.#clock = Math.max(this.#clock, due);
-      if (!this.#act()) break;
+    if (this.entry) {
+      const { notifications, next } = stepDue(this.entry, target, this.settings, 0);
+      this.sent.push(...notifications);
+      if (next !== undefined) this.entry = next ?? undefined;
     }
     this.#clock = Math.max(this.#clock, target);
     return this;
-  }
-
-  #act(): boolean {
-    if (!this.entry) return false;
-    const decision = claimDue(this.entry, this.#clock, this.settings, {
-      token: "t",
-      wallNow: 0,
-      leaseMs: 1,
-    });
-    if (!decision) return false;
-    if (decision.action === "close") {
-      this.entry = undefined;
-      return true;
-    }
-    this.sent.push(decision.notification);
-    this.entry = confirmSent(decision.next, "t", this.settings, 0) ?? undefined;
-    return true;
   }
 
   /** Sent notifications as "minute:reason", e.g. "0.5:firing". */
@@ -121,7 +102,7 @@ describe("notification groups", () => {
     assert.deepEqual(group.sent, [], "nothing before the wait ends");
     group.advance(1);
     assert.deepEqual(group.log, ["0.5:firing"]);
-    const [first] = group.sent as [GroupNotification];
+    const first = group.sent[0] as GroupNotification;
     assert.equal(first.sequence, 1);
     assert.equal(first.severity, "critical");
     assert.deepEqual(
@@ -260,24 +241,19 @@ describe("notification groups", () => {
     assert.equal(group.sent[0]?.total, 6);
   });
 
-  it("lets one sender claim a due notification, and keeps what came in while it was out", () => {
+  it("moves the state on when a notification is decided, so nobody decides it twice", () => {
     const group = new Group().add(0, alert(0, "disk full on <*>"));
     const entry = group.entry as GroupEntry;
     const clock = T0 + MINUTE;
-    const lease = { token: "a", wallNow: 1000, leaseMs: 60_000 };
-    const first = claimDue(entry, clock, SETTINGS, lease);
-    assert.equal(first?.action, "send");
-    if (first?.action !== "send") return;
-    assert.equal(
-      claimDue(first.next, clock, SETTINGS, { ...lease, token: "b" }),
-      undefined,
-      "claimed",
-    );
-    // A new problem arrives while the first notification is being delivered.
-    let during = first.next;
+    const taken = takeDue(entry, clock, SETTINGS, 0);
+    assert.equal(taken?.action === "send" && taken.notification.reason, "firing");
+    if (taken?.action !== "send" || !taken.next) return;
+    assert.equal(takeDue(taken.next, clock, SETTINGS, 0), undefined, "nothing left to send");
+    // What comes in right after (while the notification is out) is judged against it.
+    let after = taken.next;
     for (let i = 0; i < 5; i++)
-      during = recordAlert(
-        during,
+      after = recordAlert(
+        after,
         {
           groupId: entry.id,
           channel: "teams",
@@ -287,54 +263,30 @@ describe("notification groups", () => {
         },
         SETTINGS,
         clock,
-        1000,
+        0,
       );
-    const after = confirmSent(during, "a", SETTINGS, 2000) as GroupEntry;
-    assert.equal(after.sent, 1);
-    assert.equal(after.items.find((i) => i.count === 5)?.notifiedCount, 0, "still to be named");
-    assert.equal(after.dueAt, clock + SETTINGS.intervalMs);
-    // A lapsed claim can be taken over.
-    const lapsed = claimDue(first.next, clock, SETTINGS, {
-      token: "c",
-      wallNow: 62_000,
-      leaseMs: 1,
-    });
-    assert.equal(lapsed?.action, "send");
+    assert.equal(
+      after.dueAt,
+      clock + SETTINGS.intervalMs,
+      "an interval after the first notification",
+    );
   });
 
-  it("after a failed delivery tries again at the retry time, and a failed resolved notice still ends the episode", () => {
+  it("sends again at the retry time after a failed delivery, and ignores one from an episode that is over", () => {
     const group = new Group().add(0, alert(0, "disk full on <*>"));
-    const claim = claimDue(group.entry as GroupEntry, T0 + MINUTE, SETTINGS, {
-      token: "a",
-      wallNow: 0,
-      leaseMs: 1,
-    });
-    assert.equal(claim?.action, "send");
-    if (claim?.action !== "send") return;
-    const released = releaseSent(claim.next, "a", T0 + 6 * MINUTE, 0) as GroupEntry;
-    assert.equal(released.claim, undefined);
-    assert.equal(released.dueAt, T0 + 6 * MINUTE);
-    assert.equal(released.notifiedAt, undefined, "nothing counts as sent");
-    const quiet = claimDue(released, T0 + 30 * MINUTE, SETTINGS, {
-      token: "b",
-      wallNow: 0,
-      leaseMs: 1,
-    });
-    assert.equal(
-      quiet?.action === "send" && quiet.notification.reason,
-      "firing",
-      "pending content goes first",
-    );
-    // Sent, then quiet: the resolved notice fails, and the episode ends all the same.
-    const sent = confirmSent(quiet?.action === "send" ? quiet.next : undefined, "b", SETTINGS, 0);
-    const resolved = claimDue(sent as GroupEntry, T0 + 31 * MINUTE, SETTINGS, {
-      token: "c",
-      wallNow: 0,
-      leaseMs: 1,
-    });
+    const taken = takeDue(group.entry as GroupEntry, T0 + MINUTE, SETTINGS, 0);
+    if (taken?.action !== "send" || !taken.next) return assert.fail("expected a notification");
+    const failed = deliveryFailed(taken.next, taken.notification, T0 + 6 * MINUTE, 0) as GroupEntry;
+    assert.equal(failed.dueAt, T0 + 6 * MINUTE);
+    const retried = takeDue(failed, T0 + 6 * MINUTE, SETTINGS, 0);
+    assert.equal(retried?.action === "send" && retried.notification.reason, "update");
+    // A new episode of the same group is not touched by the old one's failure.
+    const fresh = new Group().add(60, alert(60, "disk full on <*>")).entry as GroupEntry;
+    assert.equal(deliveryFailed(fresh, taken.notification, T0, 0), undefined);
+    // A resolved notice ends the episode whether or not it is delivered.
+    const resolved = takeDue(taken.next, T0 + 30 * MINUTE, SETTINGS, 0);
     assert.equal(resolved?.action === "send" && resolved.notification.reason, "resolved");
-    if (resolved?.action !== "send") return;
-    assert.equal(releaseSent(resolved.next, "c", 0, 0), null);
+    assert.equal(resolved?.action === "send" && resolved.next, null);
   });
 
   it("doubles the gap between updates up to the repeat interval", () => {

@@ -19,9 +19,11 @@ import type { Alert, AlertKind, Channel, Severity } from "../types.js";
  * would. Claim leases and state expiry run on processing (wall) time, because they are about the
  * process that holds them.
  *
- * Sending is two-phase, as with any shared state: `claimDue` reserves the group's notification for
- * one sender (a racing notifier sees the claim and leaves it), `confirmSent` after the delivery
- * marks what it named as notified, `releaseSent` after a failure leaves it pending for later.
+ * A notification is decided in one write (`takeDue`): the entry moves on as it is decided, so two
+ * notifiers racing on a shared store send it once (the store's compare-and-set lets one write
+ * win), and what comes in during a slow delivery is judged as a replay judges it. A delivery that
+ * fails for good is dead-lettered with its content, and the group sends again later
+ * (`deliveryFailed`).
  */
 
 export interface GroupSettings {
@@ -65,21 +67,6 @@ export interface GroupItem {
   trend: number[];
 }
 
-export interface SendClaim {
-  token: string;
-  /** Processing time (ms) after which the claim no longer blocks. */
-  leaseUntil: number;
-  /** The counts the claimed notification named, by item key. */
-  named: Record<string, number>;
-  reason: NotificationReason;
-  /** Clock (ms) of the claimed notification. */
-  at: number;
-  /** The group's `sinceNotified` when claimed. */
-  sinceNotified: number;
-  /** Alerts in the group's latest trend bucket when claimed. */
-  rate: number;
-}
-
 export interface GroupEntry {
   id: string;
   channel: Channel;
@@ -113,7 +100,6 @@ export interface GroupEntry {
   /** The group's own clock: the newest event time it saw, and the wall time it saw it at. */
   clock: { at: number; wallAt: number };
   recentIds: string[];
-  claim?: SendClaim;
   /** Processing time (ms) of the last change: stores forget entries untouched for long. */
   touchedAt: number;
 }
@@ -383,7 +369,7 @@ export function gapAfter(sent: number, settings: GroupSettings): number {
   );
 }
 
-/** What a group would send at `clock`, if anything (ignoring claims). */
+/** What a group would do at `clock`, if anything. */
 export function dueReason(
   entry: GroupEntry,
   clock: number,
@@ -413,112 +399,110 @@ export function nextActionAt(entry: GroupEntry, settings: GroupSettings): number
   return Math.min(...times);
 }
 
+/** One action a group takes: a notification to deliver (and the entry after it), or its end. */
+export type GroupAction =
+  | { action: "send"; notification: GroupNotification; next: GroupEntry | null }
+  | { action: "close" };
+
 /**
- * Reserves the group's due notification for one sender. `close`: the episode ended without a
- * notice to send (the store deletes the entry). Undefined: nothing due, or another sender holds it.
+ * The group's due action at `clock`, applied: a notification and the entry as it is once that
+ * went out (`null` after a "resolved" notice: the episode is over), or "close" for an episode
+ * that ends without a notice. Undefined when nothing is due. The state moves on when the
+ * notification is decided, not when it is delivered, so what comes in while a delivery is out
+ * (a backlog read in one go, a slow webhook) is judged exactly as a replay judges it, and a
+ * racing notifier that reads the entry after this write finds nothing left to send.
  */
-export function claimDue(
+export function takeDue(
   entry: GroupEntry,
   clock: number,
   settings: GroupSettings,
-  lease: { token: string; wallNow: number; leaseMs: number },
-):
-  | { action: "send"; notification: GroupNotification; next: GroupEntry }
-  | { action: "close" }
-  | undefined {
-  if (entry.claim && entry.claim.leaseUntil > lease.wallNow) return undefined;
+  wallNow: number,
+): GroupAction | undefined {
   const reason = dueReason(entry, clock, settings);
   if (reason === undefined) return undefined;
   if (reason === "close") return { action: "close" };
   const notification = notificationOf(entry, reason, clock, settings);
-  const named: Record<string, number> = {};
-  for (const item of entry.items) named[item.key] = item.count;
-  const { claim: _previous, ...rest } = entry;
+  if (reason === "resolved") return { action: "send", notification, next: null };
+  const items = entry.items.map((item) => ({
+    ...item,
+    notifiedCount: item.count,
+    changed: false,
+    named: true,
+  }));
+  const { dueAt: _due, ...rest } = entry;
   return {
     action: "send",
     notification,
     next: {
       ...rest,
-      claim: {
-        token: lease.token,
-        leaseUntil: lease.wallNow + lease.leaseMs,
-        named,
-        reason,
-        at: clock,
-        sinceNotified: entry.sinceNotified,
-        rate: currentRate(entry),
-      },
-      touchedAt: lease.wallNow,
+      items,
+      notifiedAt: clock,
+      urgent: false,
+      grown: false,
+      notedRate: Math.max(currentRate(entry), baseRate(entry, settings) ?? 0),
+      sent: entry.sent + 1,
+      sinceNotified: 0,
+      touchedAt: wallNow,
     },
   };
 }
 
 /**
- * The entry after its claimed notification was delivered, or `null` when the delivered notice
- * was "resolved" (the episode is over: delete it). Undefined when the claim is no longer this one's.
- * What came in while the notification was out stays pending.
+ * Every action that falls due up to `now`, each at the time it fell due, as a live stream would
+ * have taken them: a group that a backlog leaves quiet for an hour sends its update, then its
+ * resolved notice, before the next alert opens a new episode. `admit` (the flood limit) may hold
+ * a notification back: the group then stays due and the stepping stops.
  */
-export function confirmSent(
-  entry: GroupEntry | undefined,
-  token: string,
+export function stepDue(
+  entry: GroupEntry,
+  now: number,
   settings: GroupSettings,
   wallNow: number,
-): GroupEntry | null | undefined {
-  const claim = entry?.claim;
-  if (!entry || claim?.token !== token) return undefined;
-  if (claim.reason === "resolved") return null;
-  const items = entry.items.map((item) => {
-    const named = claim.named[item.key];
-    if (named === undefined) return item;
-    // Still news when it came back (or came at all) only after the claim was taken.
-    return { ...item, notifiedCount: named, changed: false, named: true };
-  });
-  const urgent = items.some((item) => item.kind === "anomaly" && item.changed);
-  const { claim: _done, dueAt: _due, ...rest } = entry;
-  const next: GroupEntry = {
-    ...rest,
-    items,
-    notifiedAt: claim.at,
-    urgent,
-    sent: entry.sent + 1,
-    grown: false,
-    notedRate: Math.max(claim.rate, baseRate(entry, settings) ?? 0),
-    sinceNotified: Math.max(0, entry.sinceNotified - claim.sinceNotified),
-    touchedAt: wallNow,
-  };
-  if (items.some((item) => item.changed))
-    next.dueAt = urgent ? claim.at : claim.at + gapAfter(next.sent, settings);
-  return next;
+  admit: (notification: GroupNotification) => boolean = () => true,
+): { notifications: GroupNotification[]; next: GroupEntry | null | undefined } {
+  const notifications: GroupNotification[] = [];
+  let current: GroupEntry | null = entry;
+  let changed = false;
+  let clock = Number.NEGATIVE_INFINITY;
+  for (let step = 0; step < 1000 && current; step++) {
+    const at = nextActionAt(current, settings);
+    if (at > now) break;
+    clock = Math.min(now, Math.max(clock, at));
+    const action = takeDue(current, clock, settings, wallNow);
+    if (!action) break;
+    if (action.action === "close") {
+      current = null;
+      changed = true;
+      break;
+    }
+    if (!admit(action.notification)) break;
+    notifications.push(action.notification);
+    current = action.next;
+    changed = true;
+  }
+  return { notifications, next: changed ? current : undefined };
 }
 
 /**
- * The entry after a failed (dead-lettered) delivery: its claim given up and the notification due
- * again at `retryAt`, with whatever came in meanwhile. A failed repeat waits for the next repeat;
- * a failed "resolved" notice still ends the episode (`null`: delete the entry).
+ * The entry after a notification could not be delivered (it is dead-lettered with its content):
+ * the group sends again, with all it holds, at `retryAt`. Undefined when the episode it belonged
+ * to is over (nothing to do).
  */
-export function releaseSent(
+export function deliveryFailed(
   entry: GroupEntry | undefined,
-  token: string,
+  notification: GroupNotification,
   retryAt: number,
   wallNow: number,
-): GroupEntry | null | undefined {
-  if (!entry || entry.claim?.token !== token) return undefined;
-  const { claim, ...rest } = entry;
-  if (claim.reason === "resolved") return null;
-  if (claim.reason === "repeat") return { ...rest, notifiedAt: claim.at, touchedAt: wallNow };
-  return { ...rest, dueAt: retryAt, touchedAt: wallNow };
+): GroupEntry | undefined {
+  if (!entry || notification.reason === "resolved") return undefined;
+  if (Date.parse(notification.since) < entry.firstAt || notification.sequence > entry.sent)
+    return undefined;
+  return { ...entry, dueAt: Math.min(entry.dueAt ?? retryAt, retryAt), touchedAt: wallNow };
 }
 
-/** The entry with a claim given up (a previous process's, found on start). */
-export function abandonClaim(entry: GroupEntry): GroupEntry {
-  if (!entry.claim) return entry;
-  const { claim: _old, ...rest } = entry;
-  return rest;
-}
-
-/** True while an entry is worth keeping: touched within `retentionMs`, or holding a live claim. */
+/** True while an entry is worth keeping: touched within `retentionMs`. */
 export function isEntryLive(entry: GroupEntry, wallNow: number, retentionMs: number): boolean {
-  return entry.touchedAt + retentionMs > wallNow || (entry.claim?.leaseUntil ?? 0) > wallNow;
+  return entry.touchedAt + retentionMs > wallNow;
 }
 
 function isQuietSince(entry: GroupEntry, clock: number, settings: GroupSettings): boolean {

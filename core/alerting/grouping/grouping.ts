@@ -99,12 +99,34 @@ export class FloodLimit {
     return bucket.tryTake();
   }
 
-  /** True when `destination` has a token at `now`, without taking it. */
-  has(destination: string, now: number): boolean {
-    if (!this.#options) return true;
+  /** Tokens `destination` has at `now`, without taking any. */
+  available(destination: string, now: number): number {
+    if (!this.#options) return Number.POSITIVE_INFINITY;
     this.#now = Math.max(this.#now, now);
     const bucket = this.#buckets.get(destination);
-    return !bucket || bucket.available >= 1;
+    return bucket ? bucket.available : this.#options.burst;
+  }
+
+  /**
+   * An admission check for one group's stepping (which a store may run more than once, on a
+   * conflicting write): it counts what it admitted without taking tokens; `commit` takes them
+   * for the notifications that were really decided.
+   */
+  admitter(
+    destination: string,
+    now: number,
+  ): { admit: () => boolean; commit: (notifications: readonly unknown[]) => void } {
+    let used = 0;
+    return {
+      admit: () => {
+        if (this.available(destination, now) - used < 1) return false;
+        used++;
+        return true;
+      },
+      commit: (notifications) => {
+        for (let i = 0; i < notifications.length; i++) this.take(destination, now);
+      },
+    };
   }
 }
 
