@@ -56,12 +56,17 @@ export class RecordingChannel implements ChannelSender {
     this.delivered.push({ notification, route, at });
   }
 
-  /** Keys of the alerts delivered, digests flattened. */
+  /** Keys of the alerts the delivered notifications named, in delivery order, groups flattened. */
   deliveredKeys(): string[] {
     return this.delivered.flatMap(({ notification }) =>
-      notification.type === "alert"
-        ? [notification.alert.key]
-        : notification.alerts.map((alert) => alert.key),
+      notification.alerts.map((alert) => alert.key),
     );
+  }
+
+  /** The delivered notifications of one group, oldest first. */
+  deliveredFor(groupId: string): Notification[] {
+    return this.delivered
+      .map(({ notification }) => notification)
+      .filter((notification) => notification.groupId === groupId);
   }
 }
