@@ -44,6 +44,7 @@ const TONE: Record<Tone, { band: string; text: string }> = {
   resolved: { band: "#237b4b", text: "#ffffff" },
 };
 const SEVERITY_COLOR: Record<Severity, string> = { critical: "#b3261e", warning: "#a15c00" };
+const SEVERITY_BACKGROUND: Record<Severity, string> = { critical: "#fdf3f4", warning: "#fbf6d9" };
 
 /**
  * Renders a group notification as an e-mail: a subject with what it is (ANOMALY, RESOLVED or the
@@ -117,7 +118,7 @@ function anomalyBox(row: TemplateRow): string {
   if (!a) return "";
   const color = SEVERITY_COLOR[row.severity];
   return [
-    `<div style="margin:0 0 16px;padding:12px 16px;border:2px solid ${color};border-radius:4px;background:#fdf3f4">`,
+    `<div style="margin:0 0 16px;padding:12px 16px;border:2px solid ${color};border-radius:4px;background:${SEVERITY_BACKGROUND[row.severity]}">`,
     `<div style="font-size:12px;font-weight:bold;letter-spacing:0.08em;color:${color}">${escapeHtml(row.badge.toUpperCase())}</div>`,
     `<div style="font-size:18px;font-weight:bold;margin-top:4px">${escapeHtml(a.kind)} · score ${escapeHtml(a.score)}</div>`,
     `<div style="font-size:16px;margin-top:4px"><b>${escapeHtml(a.observed)}</b> observed, <b>${escapeHtml(a.expected)}</b> expected <span style="color:#666666;font-size:13px">(${escapeHtml(a.window)})</span></div>`,

@@ -130,7 +130,7 @@ function anomalyCallout(row: TemplateRow): CardElement {
   const a = row.anomaly as NonNullable<TemplateRow["anomaly"]>;
   return {
     type: "Container",
-    style: "attention",
+    style: CONTAINER_STYLE[row.severity],
     items: [
       {
         type: "TextBlock",

@@ -119,6 +119,12 @@ describe("renderTeamsBody (Adaptive Card)", () => {
       " expected (09:20:00 → 09:25:00)",
       "412 errors in 5 minutes against about 35 expected at this hour.",
     ]);
+
+    const n = groupNotification();
+    const [first] = n.alerts;
+    if (first) n.alerts[0] = { ...first, severity: "warning" };
+    const warning = adaptive(renderTeamsBody(n, "adaptive").body).body[1] as CardElement;
+    assert.equal(warning.style, "warning", "a warning anomaly is not shown as critical");
   });
 
   it("says +N new on the rows of an update", () => {

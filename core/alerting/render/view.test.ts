@@ -187,6 +187,13 @@ describe("buildView of a group notification", () => {
     );
     assert.equal(view.badge, "ANOMALY · CRITICAL · FIRING");
     assert.equal(view.urgent, true);
+    // The first notification still waited for the group; an update with an anomaly does not.
+    assert.equal(
+      view.why,
+      "First notification for this group since 2026-03-14 09:17:30 UTC. An anomaly is in it.",
+    );
+    const update = buildView(groupNotification({ urgent: true, reason: "update" }), EMAIL);
+    assert.match(update.why, /An anomaly is in it, so it went out at once\.$/);
   });
 
   it("names severity, update number and the top template when nothing is urgent", () => {

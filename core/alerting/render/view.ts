@@ -415,10 +415,11 @@ function whyLine(n: Notification): string {
   const newTemplates = n.alerts.filter((alert) => alert.isNew).length;
   const grown = n.alerts.filter((alert) => !alert.isNew && alert.newCount > 0).length;
   const fresh = n.alerts.reduce((sum, alert) => sum + Math.max(0, alert.newCount), 0);
+  // The first notification waits for the group's first alerts; later ones skip the interval.
   const urgent = n.urgent ? " An anomaly is in it, so it went out at once." : "";
   switch (n.reason) {
     case "firing":
-      return `First notification for this group since ${formatTime(n.since)}.${urgent}`;
+      return `First notification for this group since ${formatTime(n.since)}.${n.urgent ? " An anomaly is in it." : ""}`;
     case "update": {
       const changes: string[] = [];
       if (newTemplates > 0) changes.push(countOf(newTemplates, "new template"));

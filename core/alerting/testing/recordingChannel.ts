@@ -62,11 +62,4 @@ export class RecordingChannel implements ChannelSender {
       notification.alerts.map((alert) => alert.key),
     );
   }
-
-  /** The delivered notifications of one group, oldest first. */
-  deliveredFor(groupId: string): Notification[] {
-    return this.delivered
-      .map(({ notification }) => notification)
-      .filter((notification) => notification.groupId === groupId);
-  }
 }
