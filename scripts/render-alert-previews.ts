@@ -1,5 +1,5 @@
 /**
- * Renders what operators receive for an incident alert, for reviewers and the docs:
+ * Renders what operators receive for a group notification, for reviewers and the docs:
  *   docs/alerts/email.html       the e-mail's HTML part, exactly as sent
  *   docs/alerts/email.txt        its plain-text part
  *   docs/alerts/teams-card.json  the Teams webhook request body (Adaptive Card 1.4), exactly as sent
@@ -10,12 +10,14 @@
  * Run:  node --import tsx scripts/render-alert-previews.ts [--no-screenshots]
  *
  * Screenshots come from Debian's headless Chromium, kept off the network
- * (scripts/headlessChromium.ts). The alert is the test fixture
- * `incidentAlert()` with e-mail and IP masking on, so the masks are visible.
+ * (scripts/headlessChromium.ts). The notification is the test fixture `groupNotification()`:
+ * the checkout service's first, urgent notification (an error-rate anomaly, three incident
+ * templates and two preventive-action warnings), with e-mail and IP masking on, so the masks are
+ * visible.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { alertNotification } from "../core/alerting/render/fixtures.js";
+import { groupNotification } from "../core/alerting/render/fixtures.js";
 import type { RenderOptions } from "../core/alerting/render/view.js";
 import { renderEmail } from "../core/email/message.js";
 import type { AdaptiveCardMessage, CardElement } from "../core/teams/adaptiveCard.js";
@@ -30,7 +32,7 @@ const options: RenderOptions = {
 
 function main(): void {
   mkdirSync(OUT, { recursive: true });
-  const notification = alertNotification();
+  const notification = groupNotification({ templates: 5, urgent: true, reason: "firing" });
   const email = renderEmail(notification, options);
   writeFileSync(join(OUT, "email.html"), email.html);
   writeFileSync(join(OUT, "email.txt"), `Subject: ${email.subject}\n\n${email.text}`);
@@ -41,8 +43,8 @@ function main(): void {
   writeFileSync(join(OUT, "teams-card.html"), cardPreviewHtml(message, teams.bytes));
 
   if (process.argv.includes("--no-screenshots")) return;
-  screenshot("email.html", "email.png", "820,700");
-  screenshot("teams-card.html", "teams-card.png", "760,720");
+  screenshot("email.html", "email.png", "860,1450");
+  screenshot("teams-card.html", "teams-card.png", "760,1450");
 }
 
 function screenshot(html: string, png: string, windowSize: string): void {
@@ -94,12 +96,18 @@ function cardPreviewHtml(message: AdaptiveCardMessage, bytes: number): string {
   .container { margin: 0 -16px; padding: 12px 16px; }
   .card > .container:first-child { margin-top: -16px; }
   .container.nobleed { margin: 8px 0; padding: 8px 12px; border-radius: 4px; }
+  .container.plain { margin: 8px 0 0; padding: 0; }
+  .container.nobleed > .tb:first-child { margin-top: 0; }
   .separator { border-top: 1px solid #e0e0e0; padding-top: 8px; }
   .tb { margin: 8px 0 0; white-space: pre-wrap; word-break: break-word; }
   .facts { border-collapse: collapse; margin-top: 8px; font-size: 14px; }
   .facts td { padding: 2px 16px 2px 0; vertical-align: top; }
   .facts td:first-child { font-weight: 600; white-space: nowrap; }
   .mono { font-family: Consolas, Menlo, "DejaVu Sans Mono", monospace; }
+  .columns { display: flex; gap: 8px; margin-top: 8px; }
+  .columns > .column { min-width: 0; }
+  .columns > .column.stretch { flex: 1; }
+  .columns > .column > .tb:first-child { margin-top: 0; }
   .actions { display: flex; gap: 8px; margin-top: 16px; flex-wrap: wrap; }
   .action { flex: 1; text-align: center; padding: 6px 12px; border: 1px solid #d1d1d1; border-radius: 4px; color: #242424; text-decoration: none; font-weight: 600; font-size: 14px; }
   .meta { max-width: 680px; margin: 12px auto 0; font-size: 12px; color: #616161; }
@@ -121,10 +129,11 @@ function renderElement(element: CardElement): string {
     case "Container": {
       const style = String(element.style ?? "default");
       const items = (element.items as CardElement[]).map(renderElement).join("\n");
-      return `<div class="container${element.bleed ? "" : " nobleed"}${classes}" style="background:${CONTAINER_BACKGROUND[style] ?? "transparent"}">${items}</div>`;
+      const kind = element.style === undefined ? " plain" : element.bleed ? "" : " nobleed";
+      return `<div class="container${kind}${classes}" style="background:${CONTAINER_BACKGROUND[style] ?? "transparent"}">${items}</div>`;
     }
     case "TextBlock":
-      return `<p class="tb${classes}" style="${textStyle(element)}">${escapeHtml(unescapeMarkdown(String(element.text)))}</p>`;
+      return `<p class="tb${classes}" style="${textStyle(element)};${spacing(element)}">${escapeHtml(unescapeMarkdown(String(element.text)))}</p>`;
     case "RichTextBlock": {
       const inlines = (element.inlines as CardElement[]).map((run) => {
         const text = escapeHtml(String(run.text));
@@ -134,7 +143,16 @@ function renderElement(element: CardElement): string {
           : text;
         return `<span class="${run.fontType === "Monospace" ? "mono" : ""}" style="${textStyle(run)}">${content}</span>`;
       });
-      return `<p class="tb${classes}">${inlines.join("")}</p>`;
+      return `<p class="tb${classes}" style="${spacing(element)}">${inlines.join("")}</p>`;
+    }
+    case "ColumnSet": {
+      const columns = (element.columns as CardElement[])
+        .map((column) => {
+          const items = (column.items as CardElement[]).map(renderElement).join("");
+          return `<div class="column${column.width === "stretch" ? " stretch" : ""}">${items}</div>`;
+        })
+        .join("");
+      return `<div class="columns${classes}">${columns}</div>`;
     }
     case "FactSet": {
       const rows = (element.facts as { title: string; value: string }[])
@@ -150,8 +168,18 @@ function renderElement(element: CardElement): string {
   }
 }
 
+/** Adaptive Cards' spacing above an element ("None", "Small", default). */
+function spacing(element: Record<string, unknown>): string {
+  if (element.spacing === "None") return "margin-top:0";
+  if (element.spacing === "Small") return "margin-top:4px";
+  return "";
+}
+
 function textStyle(element: Record<string, unknown>): string {
   const styles = [`font-size:${SIZES[String(element.size ?? "Default")] ?? "14px"}`];
+  if (element.horizontalAlignment === "Right") styles.push("text-align:right");
+  if (element.fontType === "Monospace")
+    styles.push("font-family:Consolas,Menlo,'DejaVu Sans Mono',monospace");
   if (element.weight === "Bolder") styles.push("font-weight:600");
   const color = COLORS[String(element.color ?? "Default")] ?? COLORS.Default;
   styles.push(`color:${color}`);

@@ -6,7 +6,7 @@ import { smtpEnv, startSmtp } from "../email/testing/smtpServer.js";
 import { createLogger } from "../logging/logger.js";
 import { startWebhook } from "../teams/testing/webhook.js";
 import { createChannels, defaultRoute, renderOptionsFrom } from "./createChannels.js";
-import { alertNotification } from "./render/fixtures.js";
+import { groupNotification } from "./render/fixtures.js";
 
 const logger = createLogger({ level: "silent", format: "json" });
 const config = (env: Record<string, string>) => loadConfig({ env, envFile: false });
@@ -60,7 +60,7 @@ describe("createChannels", () => {
         channels.map((channel) => channel.channel),
         ["email", "teams"],
       );
-      for (const channel of channels) await channel.send(alertNotification(), defaultRoute(loaded));
+      for (const channel of channels) await channel.send(groupNotification(), defaultRoute(loaded));
       const mails = smtp.messages.map((mail) => mail.text ?? "");
       assert.equal(mails.length, 1);
       assert.match(mails[0] ?? "", /@\[ip\]:5432/);

@@ -12,10 +12,8 @@ export interface NotificationDeadLetter {
   /** Whether the last error was one that retrying could have helped. */
   retryable: boolean;
   failedAt: string;
-  /** Always one alert: a failed digest is written as one letter per alert it held. */
+  /** The group notification that could not be delivered, as it was to be sent. */
   notification: Notification;
-  /** For an alert that was folded into a digest: the digest it went out in. */
-  digest?: { total: number; since: string; until: string };
 }
 
 /** Where undeliverable notifications go: the dead-letter topic in AWS, a JSONL file locally. */
@@ -57,7 +55,7 @@ export class KafkaDeadLetterSink implements NotificationDeadLetterSink {
     await this.producer.send(
       this.topic,
       letters.map((letter) => ({
-        key: letter.notification.type === "alert" ? letter.notification.alert.service : null,
+        key: serviceOf(letter.notification),
         value: JSON.stringify(letter),
         headers: {
           "sentinel-stage": letter.stage,
@@ -67,4 +65,12 @@ export class KafkaDeadLetterSink implements NotificationDeadLetterSink {
       })),
     );
   }
+}
+
+/** The Kafka key of a group's letter: its service label, or the one service all its alerts share. */
+function serviceOf(notification: Notification): string | null {
+  const label = notification.labels.service;
+  if (label) return label;
+  const services = new Set(notification.alerts.map((alert) => alert.example.service));
+  return services.size === 1 ? ([...services][0] ?? null) : null;
 }

@@ -2,14 +2,17 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ParsedMail } from "mailparser";
 import {
-  alertNotification,
-  digestNotification,
-  incidentAlert,
-  preventiveAlert,
+  FIXTURE_EMAILS,
+  FIXTURE_IPS,
+  FIXTURE_SECRETS,
+  groupNotification,
+  leakyGroupNotification,
 } from "../alerting/render/fixtures.js";
+import { namedAlertKeys } from "../alerting/render/namedAlertKeys.js";
 import { DeliveryError } from "../alerting/types.js";
 import { withRetry } from "../retry/backoff.js";
 import { classifyEmailError, EmailChannel, type SmtpSettings } from "./channel.js";
+import { EMAIL_MAX_BYTES } from "./message.js";
 import { createSesTransport } from "./sesTransport.js";
 import { SMTP_TEST_CREDENTIALS, startSmtp, type TestSmtp } from "./testing/smtpServer.js";
 
@@ -65,16 +68,16 @@ async function expectDeliveryError(promise: Promise<unknown>): Promise<DeliveryE
 }
 
 describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
-  it("delivers an incident alert with subject, HTML, text, links and masked secrets", async () => {
+  it("delivers an urgent group with subject, headers, HTML, text, links and masked secrets", async () => {
     await withSmtp({ authMethods: ["PLAIN"] }, async (smtp, channelFor) => {
-      await channelFor({}, { maskEmails: true, maskIps: true }).send(alertNotification(), ROUTE);
+      await channelFor({}, { maskEmails: true, maskIps: true }).send(groupNotification(), ROUTE);
 
       assert.equal(smtp.messages.length, 1);
       assert.deepEqual(smtp.authMethods, ["PLAIN"]);
       const mail = smtp.messages[0] as ParsedMail;
       assert.equal(
         mail.subject,
-        "[SentinelLLM] CRITICAL incident · checkout · Payment DB connection failed: too many clients (pool 50/50 busy)",
+        "[SentinelLLM] ANOMALY · checkout · 1 anomaly, 5 templates, 1,700 events · error_rate, score 0.94: 412 observed, 35 expected",
       );
       assert.equal(mail.from?.text, "sentinel@example.com");
       assert.deepEqual(
@@ -83,63 +86,107 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
         ),
         ["oncall@example.com", "devops@example.com"],
       );
-      assert.equal(mail.headers.get("x-sentinel-alert-key"), "incident:checkout:t-5f2a9c");
+      assert.equal(mail.headers.get("x-sentinel-notification"), "group");
+      assert.equal(mail.headers.get("x-sentinel-group"), "email:default:service=checkout");
+      assert.equal(mail.headers.get("x-sentinel-reason"), "firing");
+      assert.equal(mail.headers.get("x-sentinel-sequence"), "1");
+      assert.equal(mail.headers.get("x-sentinel-alert-count"), "1700");
       assert.equal(mail.headers.get("priority"), "high");
       assert.match(mail.messageId ?? "", /^<[0-9a-f]{32}\.sentinel@example\.com>$/);
+      assert.equal(mail.inReplyTo, undefined, "the first notification starts the thread");
 
       const html = String(mail.html);
       const text = mail.text ?? "";
       assert.match(html, /<a href="https:\/\/runbooks\.example\.com\/checkout\/db-connections"/);
-      assert.match(html, /incident \(confidence 97%\)/);
+      assert.match(html, /error_rate · score 0\.94/);
       assert.match(
         text,
-        /^Open dashboard: https:\/\/grafana\.example\.com\/d\/sentinel-service\?var-service=checkout$/m,
+        /^Open dashboard: https:\/\/grafana\.example\.com\/d\/sentinel-service\/sentinel\?var-service=checkout&from=\d+&to=\d+$/m,
       );
-      assert.match(text, /\+41 similar since 2026-03-14 09:16:02 UTC/);
+      assert.match(
+        text,
+        /^2\. \[CRITICAL incident\] Payment DB connection failed: <\*> \(pool <\*>\/<\*> busy\)$/m,
+      );
+      assert.match(text, /1,204× {2}▁▁▁▂▂▂▃▅█▆▃▂/);
       assert.match(text, /postgres:\/\/checkout:\*\*\*\*@\[ip\]:5432\/payments/);
       for (const part of [mail.subject ?? "", html, text])
-        assert.doesNotMatch(
-          part,
-          /NotARealPassword|AKIAIOSFODNN7EXAMPLE|fake-token-0123456789|jane\.doe@|10\.20\.3\.4/,
-        );
+        for (const leak of [...FIXTURE_SECRETS, ...FIXTURE_EMAILS, ...FIXTURE_IPS])
+          assert.ok(!part.includes(leak), `${leak} was sent`);
     });
   });
 
-  it("authenticates with AUTH LOGIN when that is what the server offers", async () => {
+  it("masks every field of a group on the wire, headers included", async () => {
+    await withSmtp({}, async (smtp, channelFor) => {
+      await channelFor({}, { maskEmails: true, maskIps: true }).send(
+        leakyGroupNotification(),
+        ROUTE,
+      );
+      const mail = smtp.messages[0] as ParsedMail;
+      const headers = [...mail.headers.entries()].map(([, value]) => String(value)).join("\n");
+      for (const part of [mail.subject ?? "", String(mail.html), mail.text ?? "", headers])
+        for (const leak of [...FIXTURE_SECRETS, ...FIXTURE_EMAILS, ...FIXTURE_IPS])
+          assert.ok(!part.includes(leak), `${leak} was sent`);
+    });
+  });
+
+  it("authenticates with AUTH LOGIN and sends a resolved notice at normal priority", async () => {
     await withSmtp({ authMethods: ["LOGIN"] }, async (smtp, channelFor) => {
-      await channelFor().send(alertNotification(preventiveAlert()), ROUTE);
+      await channelFor().send(groupNotification({ reason: "resolved" }), ROUTE);
       assert.deepEqual(smtp.authMethods, ["LOGIN"]);
-      assert.equal(smtp.messages[0]?.headers.get("priority"), undefined);
-      assert.match(smtp.messages[0]?.text ?? "", /Suggestion:\nExpand the volume/);
+      const mail = smtp.messages[0] as ParsedMail;
+      assert.equal(mail.headers.get("priority"), undefined);
+      assert.equal(mail.headers.get("x-sentinel-reason"), "resolved");
+      assert.match(mail.subject ?? "", /^\[SentinelLLM\] RESOLVED · checkout · quiet since /);
     });
   });
 
-  it("reuses one pooled connection for consecutive sends", async () => {
+  it("reuses one pooled connection and threads an episode's notifications under its first", async () => {
     await withSmtp({}, async (smtp, channelFor) => {
       const channel = channelFor();
-      for (let i = 0; i < 3; i++)
-        await channel.send(alertNotification(incidentAlert({ id: `a${i}` })), ROUTE);
-      assert.equal(smtp.messages.length, 3);
+      await channel.send(groupNotification(), ROUTE);
+      await channel.send(groupNotification({ reason: "update", sequence: 2 }), ROUTE);
+      await channel.send(groupNotification({ reason: "update", sequence: 2 }), ROUTE);
+      await channel.send(groupNotification({ reason: "repeat", sequence: 3 }), ROUTE);
+      assert.equal(smtp.messages.length, 4);
       assert.equal(smtp.connections, 1);
-      assert.equal(new Set(smtp.messages.map((m) => m.messageId)).size, 3);
+      const [first, second, retried, third] = smtp.messages as ParsedMail[];
+      assert.equal(second?.messageId, retried?.messageId, "a resent notification keeps its id");
+      assert.equal(new Set([first, second, third].map((m) => m?.messageId)).size, 3);
+      for (const later of [second, third]) {
+        assert.equal(later?.inReplyTo, first?.messageId);
+        assert.equal(later?.references, first?.messageId);
+      }
     });
   });
 
-  it("sends a digest as one message", async () => {
+  it("sends a huge group as one message under the size limit, naming what it lists", async () => {
     await withSmtp({}, async (smtp, channelFor) => {
-      await channelFor().send(digestNotification(500), ROUTE);
+      const notification = groupNotification({
+        templates: 300,
+        lineChars: 4000,
+        omitted: { templates: 25, alerts: 400 },
+      });
+      await channelFor().send(notification, ROUTE);
       assert.equal(smtp.messages.length, 1);
       const mail = smtp.messages[0] as ParsedMail;
-      assert.match(mail.subject ?? "", /CRITICAL digest · 500 alerts/);
-      assert.match(mail.text ?? "", /Showing 100 of 500 alerts\./);
-      assert.equal(mail.headers.get("x-sentinel-alert-count"), "500");
+      const text = mail.text ?? "";
+      assert.ok(Buffer.byteLength(String(mail.html)) <= EMAIL_MAX_BYTES);
+      const named = namedAlertKeys(notification, "email");
+      assert.ok(named.length > 0 && named.length < notification.alerts.length);
+      const listed = [...text.matchAll(/^\d+\. \[[^\]]+\] /gm)].length;
+      assert.equal(listed, named.length);
+      const more = notification.alerts.length - named.length + 25;
+      assert.match(
+        text,
+        new RegExp(`^\\+${more} more templates \\([\\d,]+ events\\) not listed`, "m"),
+      );
     });
   });
 
   it("reports a wrong password as final", async () => {
     await withSmtp({}, async (smtp, channelFor) => {
       const channel = channelFor({ auth: { user: USER, pass: "wrong-fake-password" } });
-      const error = await expectDeliveryError(channel.send(alertNotification(), ROUTE));
+      const error = await expectDeliveryError(channel.send(groupNotification(), ROUTE));
       assert.equal(error.retryable, false);
       assert.equal(error.status, 535);
       assert.doesNotMatch(error.message, /wrong-fake-password/);
@@ -151,11 +198,11 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
     let code = 451;
     await withSmtp({ rejectRcpt: () => code }, async (_smtp, channelFor) => {
       const channel = channelFor();
-      const temporary = await expectDeliveryError(channel.send(alertNotification(), ROUTE));
+      const temporary = await expectDeliveryError(channel.send(groupNotification(), ROUTE));
       assert.equal(temporary.retryable, true);
       assert.equal(temporary.status, 451);
       code = 550;
-      const permanent = await expectDeliveryError(channel.send(alertNotification(), ROUTE));
+      const permanent = await expectDeliveryError(channel.send(groupNotification(), ROUTE));
       assert.equal(permanent.retryable, false);
       assert.equal(permanent.status, 550);
     });
@@ -168,7 +215,7 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
       const channel = channelFor();
       const retries: number[] = [];
       await withRetry(
-        () => channel.send(alertNotification(), { emailRecipients: ["oncall@example.com"] }),
+        () => channel.send(groupNotification(), { emailRecipients: ["oncall@example.com"] }),
         { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5 },
         {
           isRetryable: (e) => e instanceof DeliveryError && e.retryable,
@@ -190,7 +237,7 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
       transport: smtpSettings(port),
     });
     try {
-      const error = await expectDeliveryError(channel.send(alertNotification(), ROUTE));
+      const error = await expectDeliveryError(channel.send(groupNotification(), ROUTE));
       assert.equal(error.retryable, true);
       assert.match(error.message, /could not be reached/);
     } finally {
@@ -201,7 +248,7 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
   it("refuses to send in clear text when STARTTLS is required but not offered", async () => {
     await withSmtp({}, async (smtp, channelFor) => {
       const channel = channelFor({ security: "starttls" });
-      const error = await expectDeliveryError(channel.send(alertNotification(), ROUTE));
+      const error = await expectDeliveryError(channel.send(groupNotification(), ROUTE));
       assert.equal(error.retryable, false);
       assert.match(error.message, /TLS/);
       assert.deepEqual(smtp.authMethods, [], "no credentials were sent over plain text");
@@ -212,7 +259,7 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
   it("reports implicit TLS against a plain-text server as a settings problem, not a retry", async () => {
     await withSmtp({}, async (smtp, channelFor) => {
       const error = await expectDeliveryError(
-        channelFor({ security: "tls" }).send(alertNotification(), ROUTE),
+        channelFor({ security: "tls" }).send(groupNotification(), ROUTE),
       );
       assert.equal(error.retryable, false);
       assert.match(error.message, /check SMTP_SECURE/);
@@ -223,7 +270,7 @@ describe("EmailChannel over SMTP (smtp-server on loopback)", () => {
   it("fails a route without recipients at once", async () => {
     const channel = new EmailChannel({ from: "sentinel@example.com", transport: smtpSettings(1) });
     const error = await expectDeliveryError(
-      channel.send(alertNotification(), { emailRecipients: [] }),
+      channel.send(groupNotification(), { emailRecipients: [] }),
     );
     assert.equal(error.retryable, false);
   });

@@ -73,9 +73,15 @@ export class EmailChannel implements ChannelSender {
       html: email.html,
       messageId: `<${messageIdPart(notification)}@${this.#domain}>`,
       headers: alertHeaders(notification, this.#options.render),
-      priority: isCritical(notification) ? "high" : "normal",
+      priority: isUrgent(notification) ? "high" : "normal",
       signal,
     };
+    // Later notifications of an episode thread under its first one.
+    if (notification.sequence > 1) {
+      const first = `<${messageIdPart(notification, 1)}@${this.#domain}>`;
+      message.inReplyTo = first;
+      message.references = [first];
+    }
     const transport = this.#options.transport;
     if (transport.kind === "ses" && transport.configurationSet)
       message.ses = { ConfigurationSetName: transport.configurationSet };
@@ -227,18 +233,20 @@ export function classifyEmailError(error: unknown): DeliveryError {
   return build(true, "e-mail sending failed");
 }
 
-function isCritical(notification: Notification): boolean {
-  return notification.type === "alert"
-    ? notification.alert.severity === "critical"
-    : notification.alerts.some((alert) => alert.severity === "critical");
+/** High priority while it fires critical or with an anomaly; a resolved notice is routine. */
+function isUrgent(notification: Notification): boolean {
+  return (
+    notification.reason !== "resolved" &&
+    (notification.urgent || notification.severity === "critical")
+  );
 }
 
-/** Deterministic, so a retried or re-delivered alert carries the same Message-ID. */
-function messageIdPart(notification: Notification): string {
-  const identity =
-    notification.type === "alert"
-      ? `alert\u0000${notification.alert.id}`
-      : `digest\u0000${notification.since}\u0000${notification.until}\u0000${notification.total}`;
+/**
+ * Deterministic, so a retried or re-delivered notification carries the same Message-ID: the
+ * group, its episode (by its first alert's time) and the notification's number in the episode.
+ */
+function messageIdPart(notification: Notification, sequence = notification.sequence): string {
+  const identity = `group\u0000${notification.groupId}\u0000${notification.since}\u0000${sequence}`;
   return `${createHash("sha256").update(identity).digest("hex").slice(0, 32)}.sentinel`;
 }
 
@@ -247,14 +255,13 @@ function alertHeaders(notification: Notification, render: RenderOptions | undefi
     maskSensitive(value, render?.mask)
       .replace(/[\r\n]+/g, " ")
       .slice(0, 200);
-  if (notification.type === "digest")
-    return {
-      "X-Sentinel-Notification": "digest",
-      "X-Sentinel-Alert-Count": String(notification.total),
-    };
   return {
-    "X-Sentinel-Notification": "alert",
-    "X-Sentinel-Alert-Key": clean(notification.alert.key),
-    "X-Sentinel-Severity": notification.alert.severity,
+    "X-Sentinel-Notification": "group",
+    "X-Sentinel-Group": clean(notification.groupId),
+    "X-Sentinel-Reason": notification.reason,
+    "X-Sentinel-Sequence": String(notification.sequence),
+    "X-Sentinel-Severity": notification.severity,
+    "X-Sentinel-Urgent": String(notification.urgent),
+    "X-Sentinel-Alert-Count": String(notification.total),
   };
 }

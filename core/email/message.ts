@@ -1,8 +1,10 @@
 import {
-  buildView,
   type ContentBudget,
+  fitView,
   type MessageView,
   type RenderOptions,
+  type TemplateRow,
+  type Tone,
 } from "../alerting/render/view.js";
 import type { Notification, Severity } from "../alerting/types.js";
 
@@ -10,65 +12,80 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /** Keys of the alerts the message lists (after size fitting), in the order it lists them. */
+  alertKeys: string[];
+  /** What was cut to fit (empty when nothing was). */
+  notes: string[];
 }
 
-/** E-mail has no hard size limit, but a mailbox full of megabyte alerts helps nobody. */
-export const EMAIL_BUDGET: ContentBudget = {
-  logLines: 20,
-  lineChars: 4000,
-  digestAlerts: 100,
-  textChars: 4000,
-};
-
-const COLORS: Record<Severity, { band: string; text: string }> = {
-  critical: { band: "#b3261e", text: "#ffffff" },
-  warning: { band: "#a15c00", text: "#ffffff" },
-};
+/**
+ * Gmail clips an HTML part over about 102 KB behind "View entire message"; staying under it keeps
+ * the whole group readable in every client. The text part is held to the same size.
+ */
+export const EMAIL_MAX_BYTES = 100_000;
 
 /**
- * Renders a notification as an e-mail: a subject with severity, service and summary, an HTML
- * body (inline styles and tables only, no images or remote content, so every client shows the
- * same) and the same content as plain text.
+ * Budgets tried in turn until both parts fit EMAIL_MAX_BYTES: examples and their length first,
+ * then the rows. The last is used even when it does not fit (e-mail has no hard limit).
+ */
+export const EMAIL_BUDGETS: readonly ContentBudget[] = [
+  { rows: 100, detailRows: 30, lineChars: 2000, textChars: 2000 },
+  { rows: 100, detailRows: 20, lineChars: 1000, textChars: 1000 },
+  { rows: 80, detailRows: 10, lineChars: 500, textChars: 500 },
+  { rows: 60, detailRows: 5, lineChars: 300, textChars: 300 },
+  { rows: 40, detailRows: 3, lineChars: 200, textChars: 200 },
+  { rows: 20, detailRows: 1, lineChars: 200, textChars: 160 },
+  { rows: 5, detailRows: 1, lineChars: 160, textChars: 120 },
+];
+
+const TONE: Record<Tone, { band: string; text: string }> = {
+  critical: { band: "#b3261e", text: "#ffffff" },
+  warning: { band: "#a15c00", text: "#ffffff" },
+  resolved: { band: "#237b4b", text: "#ffffff" },
+};
+const SEVERITY_COLOR: Record<Severity, string> = { critical: "#b3261e", warning: "#a15c00" };
+const SEVERITY_BACKGROUND: Record<Severity, string> = { critical: "#fdf3f4", warning: "#fbf6d9" };
+
+/**
+ * Renders a group notification as an e-mail: a subject with what it is (ANOMALY, RESOLVED or the
+ * severity), the group and its counts; an HTML body (inline styles and tables only, no images
+ * or remote content, so every client shows the same) and the same content as plain text.
  */
 export function renderEmail(
   notification: Notification,
   options: RenderOptions = {},
-  budget: ContentBudget = EMAIL_BUDGET,
+  maxBytes = EMAIL_MAX_BYTES,
 ): RenderedEmail {
-  const view = buildView(notification, budget, options);
-  return { subject: view.subject, html: emailHtml(view), text: emailText(view) };
+  const { view, rendered } = fitView(
+    notification,
+    EMAIL_BUDGETS,
+    options,
+    (v) => ({ html: emailHtml(v), text: emailText(v) }),
+    (parts) => Math.max(Buffer.byteLength(parts.html), Buffer.byteLength(parts.text)),
+    maxBytes,
+  );
+  return {
+    subject: view.subject,
+    ...rendered,
+    alertKeys: view.rows.map((row) => row.alertKey),
+    notes: view.notes,
+  };
 }
 
 function emailHtml(view: MessageView): string {
-  const color = COLORS[view.severity];
+  const tone = TONE[view.tone];
   const parts: string[] = [];
   parts.push(
-    `<div style="background:${color.band};color:${color.text};padding:16px 24px">`,
+    `<div style="background:${tone.band};color:${tone.text};padding:16px 24px">`,
     `<div style="font-size:12px;font-weight:bold;letter-spacing:0.08em">${escapeHtml(view.badge)}</div>`,
     `<div style="font-size:20px;font-weight:bold;margin-top:4px">${escapeHtml(view.title)}</div>`,
+    `<div style="font-size:14px;margin-top:4px">${escapeHtml(view.why)}</div>`,
     "</div>",
     `<div style="padding:16px 24px">`,
   );
-  if (view.similar)
-    parts.push(
-      `<p style="margin:0 0 12px;padding:8px 12px;background:#f3f3f3;border-left:4px solid ${color.band}">${escapeHtml(view.similar)}</p>`,
-    );
+  for (const row of view.rows) if (row.anomaly) parts.push(anomalyBox(row));
   parts.push(factsTable(view));
-  if (view.logLines.length > 0)
-    parts.push(
-      heading("Log lines"),
-      `<div style="padding:12px 12px 6px;background:#1e1e1e;color:#f0f0f0;font-family:Consolas,Menlo,'Courier New',monospace;font-size:12px;line-height:1.5">${view.logLines
-        .map(
-          (line) =>
-            `<div style="margin:0 0 6px;white-space:pre-wrap;word-break:break-all">${escapeHtml(line)}</div>`,
-        )
-        .join("")}</div>`,
-    );
-  if (view.suggestion)
-    parts.push(heading("Suggestion"), paragraph(view.suggestion, "#eef6ee", "#2e7d32"));
-  if (view.explanation)
-    parts.push(heading("Why this is unusual"), paragraph(view.explanation, "#f3f3f3", "#666666"));
-  if (view.digestRows.length > 0) parts.push(heading("Alerts"), digestTable(view));
+  if (view.rows.length > 0 || view.more) parts.push(heading("Templates"), templateTable(view));
   if (view.notes.length > 0)
     parts.push(
       `<p style="margin:12px 0 0;color:#666666;font-size:12px">${view.notes.map(escapeHtml).join("<br>")}</p>`,
@@ -90,10 +107,24 @@ function emailHtml(view: MessageView): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(view.subject)}</title></head>`,
     '<body style="margin:0;padding:24px;background:#f5f5f5;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f1f1f">',
-    '<div style="max-width:720px;margin:0 auto;background:#ffffff;border:1px solid #dddddd">',
+    '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #dddddd">',
     ...parts,
     "</div></body></html>",
   ].join("\n");
+}
+
+function anomalyBox(row: TemplateRow): string {
+  const a = row.anomaly;
+  if (!a) return "";
+  const color = SEVERITY_COLOR[row.severity];
+  return [
+    `<div style="margin:0 0 16px;padding:12px 16px;border:2px solid ${color};border-radius:4px;background:${SEVERITY_BACKGROUND[row.severity]}">`,
+    `<div style="font-size:12px;font-weight:bold;letter-spacing:0.08em;color:${color}">${escapeHtml(row.badge.toUpperCase())}</div>`,
+    `<div style="font-size:18px;font-weight:bold;margin-top:4px">${escapeHtml(a.kind)} · score ${escapeHtml(a.score)}</div>`,
+    `<div style="font-size:16px;margin-top:4px"><b>${escapeHtml(a.observed)}</b> observed, <b>${escapeHtml(a.expected)}</b> expected <span style="color:#666666;font-size:13px">(${escapeHtml(a.window)})</span></div>`,
+    `<div style="margin-top:8px;white-space:pre-wrap">${escapeHtml(a.explanation)}</div>`,
+    "</div>",
+  ].join("");
 }
 
 function factsTable(view: MessageView): string {
@@ -106,28 +137,45 @@ function factsTable(view: MessageView): string {
   return `<table role="presentation" style="border-collapse:collapse;font-size:14px">${rows}</table>`;
 }
 
-function digestTable(view: MessageView): string {
-  const rows = view.digestRows
-    .map((row) => {
-      const color = COLORS[row.severity].band;
-      const summary = row.link
-        ? `<a href="${escapeHtml(row.link.url)}" style="color:#0b5cad">${escapeHtml(row.summary)}</a>`
-        : escapeHtml(row.summary);
-      const similar = row.similar
-        ? `<br><span style="color:#666666;font-size:12px">${escapeHtml(row.similar)}</span>`
-        : "";
-      return `<tr><td style="padding:6px 8px;border-top:1px solid #eeeeee;color:${color};font-weight:bold;white-space:nowrap;vertical-align:top">${escapeHtml(row.badge)}</td><td style="padding:6px 8px;border-top:1px solid #eeeeee;vertical-align:top">${escapeHtml(row.service)}</td><td style="padding:6px 8px;border-top:1px solid #eeeeee;vertical-align:top">${summary}${similar}</td><td style="padding:6px 8px;border-top:1px solid #eeeeee;white-space:nowrap;color:#666666;vertical-align:top">${escapeHtml(row.at)}</td></tr>`;
-    })
-    .join("");
-  return `<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%">${rows}</table>`;
+const CELL = "padding:6px 8px;border-top:1px solid #eeeeee;vertical-align:top";
+const MONO = "font-family:Consolas,Menlo,'Courier New',monospace";
+
+function templateTable(view: MessageView): string {
+  const header = `<tr style="color:#666666;font-size:12px;text-align:left"><th style="padding:4px 8px">Template</th><th style="padding:4px 8px;text-align:right">Count</th><th style="padding:4px 8px" title="${escapeHtml(view.trendLegend)}">Trend</th><th style="padding:4px 8px">Seen (UTC)</th></tr>`;
+  const rows = view.rows.map((row) => {
+    const details: string[] = [];
+    if (row.example)
+      details.push(
+        `<div style="margin-top:6px;padding:6px 8px;background:#1e1e1e;color:#f0f0f0;${MONO};font-size:12px;white-space:pre-wrap;word-break:break-all">${escapeHtml(row.example)}</div>`,
+      );
+    if (row.suggestion)
+      details.push(
+        `<div style="margin-top:6px;padding:6px 8px;background:#eef6ee;border-left:4px solid #2e7d32;white-space:pre-wrap"><b>Suggested fix:</b> ${escapeHtml(row.suggestion)}</div>`,
+      );
+    if (row.links.length > 0)
+      details.push(
+        `<div style="margin-top:4px;font-size:12px">${row.links
+          .map(
+            (link) =>
+              `<a href="${escapeHtml(link.url)}" style="color:#0b5cad">${escapeHtml(link.title)}</a>`,
+          )
+          .join(" · ")}</div>`,
+      );
+    const fresh = row.newCount
+      ? `<br><span style="color:#0b5cad;font-size:12px;white-space:nowrap">${escapeHtml(row.newCount)}</span>`
+      : "";
+    const badge = `<div style="color:${SEVERITY_COLOR[row.severity]};font-weight:bold;font-size:11px;letter-spacing:0.05em">${escapeHtml(row.badge.toUpperCase())}</div>`;
+    return `<tr><td style="${CELL};word-break:break-word">${badge}<span style="${MONO}">${escapeHtml(row.title)}</span>${details.join("")}</td><td style="${CELL};text-align:right;font-weight:bold">${escapeHtml(row.count)}${fresh}</td><td style="${CELL};${MONO};white-space:nowrap;letter-spacing:-1px">${escapeHtml(row.trend)}</td><td style="${CELL};color:#666666;font-size:12px;white-space:nowrap">${escapeHtml(row.seen)}</td></tr>`;
+  });
+  if (view.more)
+    rows.push(
+      `<tr><td colspan="4" style="${CELL};color:#666666;font-style:italic">${escapeHtml(view.more)}</td></tr>`,
+    );
+  return `<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%">${header}${rows.join("")}</table><p style="margin:4px 0 0;color:#888888;font-size:11px">Trend: ${escapeHtml(view.trendLegend)}.</p>`;
 }
 
 function heading(text: string): string {
   return `<h3 style="margin:20px 0 8px;font-size:14px;text-transform:uppercase;letter-spacing:0.05em;color:#444444">${escapeHtml(text)}</h3>`;
-}
-
-function paragraph(text: string, background: string, border: string): string {
-  return `<p style="margin:0;padding:8px 12px;background:${background};border-left:4px solid ${border};white-space:pre-wrap">${escapeHtml(text)}</p>`;
 }
 
 function footerHtml(view: MessageView): string {
@@ -138,20 +186,32 @@ function footerHtml(view: MessageView): string {
 }
 
 function emailText(view: MessageView): string {
-  const lines: string[] = [view.badge, view.title, ""];
-  if (view.similar) lines.push(view.similar, "");
-  const width = Math.max(...view.facts.map((fact) => fact.name.length));
+  const lines: string[] = [view.badge, view.title, view.why, ""];
+  for (const row of view.rows) {
+    const a = row.anomaly;
+    if (!a) continue;
+    lines.push(
+      `!! ${row.badge.toUpperCase()}: ${a.kind}, score ${a.score}`,
+      `   ${a.observed} observed, ${a.expected} expected (${a.window})`,
+      `   ${indented(a.explanation, "   ")}`,
+      "",
+    );
+  }
+  const width = Math.max(0, ...view.facts.map((fact) => fact.name.length));
   for (const fact of view.facts) lines.push(`${`${fact.name}:`.padEnd(width + 2)}${fact.value}`);
-  if (view.logLines.length > 0) lines.push("", "Log lines:", ...view.logLines.map((l) => `  ${l}`));
-  if (view.suggestion) lines.push("", "Suggestion:", view.suggestion);
-  if (view.explanation) lines.push("", "Why this is unusual:", view.explanation);
-  if (view.digestRows.length > 0) {
-    lines.push("", "Alerts:");
-    for (const row of view.digestRows) {
-      lines.push(`- ${row.at}  ${row.badge}  ${row.service}: ${row.summary}`);
-      if (row.similar) lines.push(`  ${row.similar}`);
-      if (row.link) lines.push(`  ${row.link.title}: ${row.link.url}`);
-    }
+  if (view.rows.length > 0 || view.more) {
+    lines.push("", `Templates (count, trend: ${view.trendLegend}; seen, UTC):`);
+    view.rows.forEach((row, index) => {
+      const fresh = row.newCount ? ` (${row.newCount})` : "";
+      lines.push(
+        `${index + 1}. [${row.badge}] ${row.title}`,
+        `   ${row.count}×${fresh}  ${row.trend}  ${row.seen}`,
+      );
+      if (row.example) lines.push(`   > ${indented(row.example, "     ")}`);
+      if (row.suggestion) lines.push(`   Suggested fix: ${indented(row.suggestion, "     ")}`);
+      for (const link of row.links) lines.push(`   ${link.title}: ${link.url}`);
+    });
+    if (view.more) lines.push(view.more);
   }
   if (view.notes.length > 0) lines.push("", ...view.notes);
   if (view.links.length > 0) {
@@ -164,6 +224,11 @@ function emailText(view: MessageView): string {
     `Sent by ${view.productName}${view.productUrl ? ` (${view.productUrl})` : ""} · ${view.reference}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** Continuation lines of a multi-line text indented like its first. */
+function indented(text: string, indent: string): string {
+  return text.replace(/\r?\n/g, `\n${indent}`);
 }
 
 const HTML_ESCAPES: Record<string, string> = {

@@ -1,4 +1,4 @@
-import type { MessageView } from "../alerting/render/view.js";
+import type { MessageView, TemplateRow, Tone } from "../alerting/render/view.js";
 import type { Severity } from "../alerting/types.js";
 
 /**
@@ -31,14 +31,23 @@ export interface AdaptiveCardMessage {
   ];
 }
 
-const CONTAINER_STYLE: Record<Severity, string> = { critical: "attention", warning: "warning" };
+const CONTAINER_STYLE: Record<Tone, string> = {
+  critical: "attention",
+  warning: "warning",
+  resolved: "good",
+};
+const TONE_COLOR: Record<Tone, string> = {
+  critical: "Attention",
+  warning: "Warning",
+  resolved: "Good",
+};
 const TEXT_COLOR: Record<Severity, string> = { critical: "Attention", warning: "Warning" };
 
 export function adaptiveCardMessage(view: MessageView): AdaptiveCardMessage {
   const body: CardElement[] = [
     {
       type: "Container",
-      style: CONTAINER_STYLE[view.severity],
+      style: CONTAINER_STYLE[view.tone],
       bleed: true,
       items: [
         {
@@ -46,48 +55,37 @@ export function adaptiveCardMessage(view: MessageView): AdaptiveCardMessage {
           text: view.badge,
           weight: "Bolder",
           size: "Small",
-          color: TEXT_COLOR[view.severity],
+          color: TONE_COLOR[view.tone],
           wrap: true,
         },
         richText([{ text: view.title, weight: "Bolder", size: "Large" }], { spacing: "None" }),
+        richText([{ text: view.why }], { spacing: "Small" }),
       ],
     },
   ];
-  if (view.similar)
-    body.push({
-      type: "TextBlock",
-      text: escapeMarkdown(view.similar),
-      isSubtle: true,
-      wrap: true,
-    });
+  for (const row of view.rows) if (row.anomaly) body.push(anomalyCallout(row));
   body.push({
     type: "FactSet",
     facts: view.facts.map((fact) => ({ title: fact.name, value: escapeMarkdown(fact.value) })),
   });
-  if (view.logLines.length > 0)
-    body.push(heading("Log lines"), {
-      type: "Container",
-      style: "emphasis",
-      items: view.logLines.map((line) =>
-        richText([{ text: line, fontType: "Monospace", size: "Small" }], { spacing: "Small" }),
-      ),
+  if (view.rows.length > 0 || view.more) {
+    body.push(heading("Templates"), {
+      type: "TextBlock",
+      text: `Count, trend (${escapeMarkdown(view.trendLegend)}) and first → last seen (UTC).`,
+      isSubtle: true,
+      size: "Small",
+      wrap: true,
+      spacing: "None",
     });
-  if (view.suggestion) body.push(heading("Suggestion"), richText([{ text: view.suggestion }]));
-  if (view.explanation)
-    body.push(heading("Why this is unusual"), richText([{ text: view.explanation }]));
-  if (view.digestRows.length > 0) {
-    body.push(heading("Alerts"));
-    for (const row of view.digestRows) {
-      const summary: Record<string, unknown> = { text: `${row.service}: ${row.summary}` };
-      if (row.link) summary.selectAction = { type: "Action.OpenUrl", url: row.link.url };
-      const inlines: Record<string, unknown>[] = [
-        { text: `${row.badge}  `, weight: "Bolder", color: TEXT_COLOR[row.severity] },
-        summary,
-        { text: `  ${row.at}`, isSubtle: true },
-      ];
-      if (row.similar) inlines.push({ text: `  ${row.similar}`, isSubtle: true });
-      body.push(richText(inlines, { spacing: "Small" }));
-    }
+    for (const row of view.rows) body.push(templateRow(row));
+    if (view.more)
+      body.push({
+        type: "TextBlock",
+        text: escapeMarkdown(view.more),
+        isSubtle: true,
+        wrap: true,
+        separator: true,
+      });
   }
   if (view.notes.length > 0)
     body.push({
@@ -100,9 +98,7 @@ export function adaptiveCardMessage(view: MessageView): AdaptiveCardMessage {
   body.push(
     richText(
       [{ text: `Sent by ${view.productName} · ${view.reference}`, isSubtle: true, size: "Small" }],
-      {
-        separator: true,
-      },
+      { separator: true },
     ),
   );
   return {
@@ -127,6 +123,113 @@ export function adaptiveCardMessage(view: MessageView): AdaptiveCardMessage {
       },
     ],
   };
+}
+
+/** The anomaly, prominent: its kind and score large, observed against expected, the explanation. */
+function anomalyCallout(row: TemplateRow): CardElement {
+  const a = row.anomaly as NonNullable<TemplateRow["anomaly"]>;
+  return {
+    type: "Container",
+    style: CONTAINER_STYLE[row.severity],
+    items: [
+      {
+        type: "TextBlock",
+        text: row.badge.toUpperCase(),
+        weight: "Bolder",
+        size: "Small",
+        color: TEXT_COLOR[row.severity],
+      },
+      richText([{ text: `${a.kind} · score ${a.score}`, weight: "Bolder", size: "Medium" }], {
+        spacing: "None",
+      }),
+      richText(
+        [
+          { text: a.observed, weight: "Bolder" },
+          { text: " observed, " },
+          { text: a.expected, weight: "Bolder" },
+          { text: ` expected (${a.window})` },
+        ],
+        { spacing: "Small" },
+      ),
+      richText([{ text: a.explanation }], { spacing: "Small" }),
+    ],
+  };
+}
+
+/**
+ * One row of the template table: badge and template beside the count, then the trend, when it
+ * was seen and its links, then (for the top rows) the example line and the suggested fix.
+ */
+function templateRow(row: TemplateRow): CardElement {
+  const count: CardElement[] = [
+    { type: "TextBlock", text: row.count, weight: "Bolder", horizontalAlignment: "Right" },
+  ];
+  if (row.newCount)
+    count.push({
+      type: "TextBlock",
+      text: row.newCount,
+      size: "Small",
+      color: "Accent",
+      spacing: "None",
+      horizontalAlignment: "Right",
+    });
+  const stats: Record<string, unknown>[] = [
+    {
+      text: `${row.trend}  ${row.seen}${row.links.length > 0 ? "   " : ""}`,
+      fontType: "Monospace",
+      isSubtle: true,
+    },
+  ];
+  row.links.forEach((link, index) => {
+    if (index > 0) stats.push({ text: " · ", isSubtle: true });
+    stats.push({
+      text: link.title,
+      color: "Accent",
+      selectAction: { type: "Action.OpenUrl", url: link.url },
+    });
+  });
+  const items: CardElement[] = [
+    {
+      type: "ColumnSet",
+      columns: [
+        {
+          type: "Column",
+          width: "stretch",
+          items: [
+            richText([
+              {
+                text: `${row.badge}  `,
+                weight: "Bolder",
+                size: "Small",
+                color: TEXT_COLOR[row.severity],
+              },
+              { text: row.title, fontType: "Monospace" },
+            ]),
+          ],
+        },
+        { type: "Column", width: "auto", items: count },
+      ],
+    },
+    richText(
+      stats.map((inline) => ({ ...inline, size: "Small" })),
+      { spacing: "None" },
+    ),
+  ];
+  if (row.example)
+    items.push({
+      type: "Container",
+      style: "emphasis",
+      spacing: "Small",
+      items: [richText([{ text: row.example, fontType: "Monospace", size: "Small" }])],
+    });
+  if (row.suggestion)
+    items.push(
+      richText(
+        [{ text: "Suggested fix: ", weight: "Bolder", color: "Good" }, { text: row.suggestion }],
+        { spacing: "Small" },
+      ),
+    );
+  return { type: "Container", separator: true, spacing: "Small", items };
 }
 
 function heading(text: string): CardElement {

@@ -2,15 +2,17 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import {
-  alertNotification,
-  classifiedEvent,
-  digestNotification,
-  incidentAlert,
+  FIXTURE_EMAILS,
+  FIXTURE_IPS,
+  FIXTURE_SECRETS,
+  groupNotification,
+  leakyGroupNotification,
 } from "../alerting/render/fixtures.js";
+import { namedAlertKeys } from "../alerting/render/namedAlertKeys.js";
 import { DeliveryError } from "../alerting/types.js";
 import { createLogger } from "../logging/logger.js";
 import { withRetry } from "../retry/backoff.js";
-import type { AdaptiveCardMessage } from "./adaptiveCard.js";
+import type { AdaptiveCardMessage, CardElement } from "./adaptiveCard.js";
 import { TEAMS_MAX_BODY_BYTES } from "./body.js";
 import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./channel.js";
 import type { MessageCard } from "./messageCard.js";
@@ -27,6 +29,18 @@ async function withWebhook(
   } finally {
     await hook.stop();
   }
+}
+
+/** The template column of each row of a posted Adaptive Card. */
+function templateRows(body: string): string[] {
+  const card = (JSON.parse(body) as AdaptiveCardMessage).attachments[0].content;
+  return card.body
+    .filter((e) => e.type === "Container" && (e.items as CardElement[])[0]?.type === "ColumnSet")
+    .map((row) => {
+      const columns = ((row.items as CardElement[])[0] as CardElement).columns as CardElement[];
+      const block = ((columns[0] as CardElement).items as CardElement[])[0] as CardElement;
+      return (block.inlines as { text: string }[])[1]?.text ?? "";
+    });
 }
 
 function teams(options: Partial<TeamsChannelOptions> = {}) {
@@ -64,45 +78,86 @@ function assertNoUrl(error: DeliveryError, url: string) {
 describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
   it("posts an Adaptive Card message and takes Workflows' 202 as delivered", async () => {
     await withWebhook([{ status: 202 }], async ({ url, received }) => {
-      await teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url });
+      await teams({ render: { mask: { maskEmails: true, maskIps: true } } }).send(
+        groupNotification(),
+        { emailRecipients: [], teamsWebhookUrl: url },
+      );
       assert.equal(received.length, 1);
       const request = received[0] as ReceivedRequest;
       assert.equal(request.method, "POST");
       assert.equal(request.contentType, "application/json");
       assert.match(request.path, /^\/workflows\/abc123\/.*sig=FAKE-SIGNATURE-0123456789$/);
-      assert.ok(request.bytes <= TEAMS_MAX_BODY_BYTES);
+      assert.ok(request.bytes < TEAMS_MAX_BODY_BYTES);
       const message = JSON.parse(request.body) as AdaptiveCardMessage;
       assert.equal(message.type, "message");
       const attachment = message.attachments[0];
       assert.equal(attachment.contentType, "application/vnd.microsoft.card.adaptive");
       assert.equal(attachment.content.type, "AdaptiveCard");
       assert.equal(attachment.content.version, "1.4");
+      assert.match(attachment.content.fallbackText, /^\[SentinelLLM\] ANOMALY · checkout · /);
       assert.ok(attachment.content.body.some((element) => element.type === "FactSet"));
+      assert.equal(templateRows(request.body).length, 6);
       assert.deepEqual(
         attachment.content.actions.map((action) => action.title),
         ["Open dashboard", "Open logs", "Runbook"],
       );
-      assert.doesNotMatch(
-        request.body,
-        /NotARealPassword|AKIAIOSFODNN7EXAMPLE|fake-token-0123456789/,
-      );
+      for (const leak of [...FIXTURE_SECRETS, ...FIXTURE_EMAILS, ...FIXTURE_IPS])
+        assert.ok(!request.body.includes(leak), `${leak} was posted`);
     });
   });
 
-  it("cuts a huge alert and a 500-alert digest to fit before posting", async () => {
+  it("posts nothing unmasked of a group whose every field leaks", async () => {
     await withWebhook([], async ({ url, received }) => {
-      const events = Array.from({ length: 40 }, (_, i) =>
-        classifiedEvent(`line ${i} ${"z".repeat(20_000)}`, { id: `e${i}` }),
-      );
-      const channel = teams();
       const route = { emailRecipients: [], teamsWebhookUrl: url };
-      await channel.send(alertNotification(incidentAlert({ events })), route);
-      await channel.send(digestNotification(500), route);
+      const mask = { maskEmails: true, maskIps: true };
+      await teams({ render: { mask } }).send(leakyGroupNotification(), route);
+      await teams({ format: "messagecard", render: { mask } }).send(
+        leakyGroupNotification(),
+        route,
+      );
       assert.equal(received.length, 2);
       for (const request of received)
-        assert.ok(request.bytes <= TEAMS_MAX_BODY_BYTES, `${request.bytes}`);
-      assert.match(received[0]?.body ?? "", /Showing \d+ of 40 log lines\./);
-      assert.match(received[1]?.body ?? "", /Showing \d+ of 500 alerts\./);
+        for (const leak of [...FIXTURE_SECRETS, ...FIXTURE_EMAILS, ...FIXTURE_IPS])
+          assert.ok(!request.body.includes(leak), `${leak} was posted`);
+    });
+  });
+
+  it("cuts a 300-template group with long lines to fit, listing what namedAlertKeys names", async () => {
+    await withWebhook([], async ({ url, received }) => {
+      const notification = groupNotification({
+        templates: 300,
+        lineChars: 30_000,
+        omitted: { templates: 12, alerts: 700 },
+      });
+      const route = { emailRecipients: [], teamsWebhookUrl: url };
+      await teams().send(notification, route);
+      await teams({ format: "messagecard" }).send(notification, route);
+      assert.equal(received.length, 2);
+      for (const request of received)
+        assert.ok(request.bytes < TEAMS_MAX_BODY_BYTES, `${request.bytes} bytes`);
+
+      const rows = templateRows(received[0]?.body ?? "");
+      const named = namedAlertKeys(notification, "teams");
+      assert.equal(rows.length, named.length);
+      assert.ok(named.length >= 5 && named.length < 301, `${named.length} named`);
+      const templateOf = new Map(
+        notification.alerts.map((a) => [a.key, a.example.events?.[0]?.classification.template]),
+      );
+      // Each generated template ends with its own "template-<n>": the rows are the named ones.
+      rows.forEach((title, index) => {
+        const template = templateOf.get(named[index] ?? "");
+        if (template)
+          assert.equal(title.match(/template-\d+$/)?.[0], template.match(/template-\d+$/)?.[0]);
+      });
+      assert.match(
+        received[0]?.body ?? "",
+        new RegExp(`\\+${301 - named.length + 12} more templates \\(`),
+      );
+      const legacy = namedAlertKeys(notification, "teams", { teamsFormat: "messagecard" });
+      assert.match(
+        received[1]?.body ?? "",
+        new RegExp(`\\+${301 - legacy.length + 12} more templates \\(`),
+      );
     });
   });
 
@@ -117,7 +172,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
       const failures: DeliveryError[] = [];
       const delays: number[] = [];
       await withRetry(
-        () => channel.send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
+        () => channel.send(groupNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
         { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 10 },
         {
           isRetryable: (e) => e instanceof DeliveryError && e.retryable,
@@ -147,16 +202,16 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
       async ({ url, received }) => {
         const channel = teams();
         const route = { emailRecipients: [], teamsWebhookUrl: url };
-        const first = await expectDeliveryError(channel.send(alertNotification(), route));
+        const first = await expectDeliveryError(channel.send(groupNotification(), route));
         assert.equal(first.retryAfterMs, 120_000);
-        const held = await expectDeliveryError(channel.send(alertNotification(), route));
+        const held = await expectDeliveryError(channel.send(groupNotification(), route));
         assert.equal(held.retryable, true);
         assert.equal(held.status, 429);
         assert.ok((held.retryAfterMs ?? 0) > 60_000 && (held.retryAfterMs ?? 0) <= 120_000);
         assert.equal(received.length, 1, "the held send did not reach the webhook");
 
         const otherWebhook = url.replace("abc123", "def456");
-        await channel.send(alertNotification(), {
+        await channel.send(groupNotification(), {
           emailRecipients: [],
           teamsWebhookUrl: otherWebhook,
         });
@@ -177,12 +232,12 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
     await withWebhook(answers, async ({ url }) => {
       const channel = teams();
       const route = { emailRecipients: [], teamsWebhookUrl: url };
-      const tooLarge = await expectDeliveryError(channel.send(alertNotification(), route));
+      const tooLarge = await expectDeliveryError(channel.send(groupNotification(), route));
       assert.deepEqual([tooLarge.status, tooLarge.retryable], [413, false]);
-      const sizeExceeded = await expectDeliveryError(channel.send(alertNotification(), route));
+      const sizeExceeded = await expectDeliveryError(channel.send(groupNotification(), route));
       assert.deepEqual([sizeExceeded.status, sizeExceeded.retryable], [400, false]);
       assert.match(sizeExceeded.message, /MessageSizeExceeded/);
-      const invalid = await expectDeliveryError(channel.send(alertNotification(), route));
+      const invalid = await expectDeliveryError(channel.send(groupNotification(), route));
       assert.deepEqual([invalid.status, invalid.retryable], [400, false]);
       assert.match(invalid.message, /rejected the card/);
     });
@@ -191,7 +246,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
   it("reports a deleted workflow (404) as final without naming the URL", async () => {
     await withWebhook([{ status: 404, body: "not found" }], async ({ url }) => {
       const error = await expectDeliveryError(
-        teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
+        teams().send(groupNotification(), { emailRecipients: [], teamsWebhookUrl: url }),
       );
       assert.deepEqual([error.status, error.retryable], [404, false]);
       assertNoUrl(error, url);
@@ -201,7 +256,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
   it("reports a webhook that does not answer in time as retryable", async () => {
     await withWebhook(["hang"], async ({ url }) => {
       const error = await expectDeliveryError(
-        teams({ timeoutMs: 200 }).send(alertNotification(), {
+        teams({ timeoutMs: 200 }).send(groupNotification(), {
           emailRecipients: [],
           teamsWebhookUrl: url,
         }),
@@ -218,7 +273,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
       closedUrl = url;
     });
     const refused = await expectDeliveryError(
-      teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: closedUrl }),
+      teams().send(groupNotification(), { emailRecipients: [], teamsWebhookUrl: closedUrl }),
     );
     assert.equal(refused.retryable, true);
     assert.match(refused.message, /could not be reached \(ECONNREFUSED\)/);
@@ -226,7 +281,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
 
     const badUrl = "http://[not-a-host/sig=FAKE-SIGNATURE";
     const unusable = await expectDeliveryError(
-      teams().send(alertNotification(), { emailRecipients: [], teamsWebhookUrl: badUrl }),
+      teams().send(groupNotification(), { emailRecipients: [], teamsWebhookUrl: badUrl }),
     );
     assert.equal(unusable.retryable, false);
     assertNoUrl(unusable, badUrl);
@@ -236,7 +291,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
     await withWebhook(["hang"], async ({ url }) => {
       const controller = new AbortController();
       const sending = teams().send(
-        alertNotification(),
+        groupNotification(),
         { emailRecipients: [], teamsWebhookUrl: url },
         controller.signal,
       );
@@ -249,7 +304,7 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
 
   it("fails a route without a webhook at once", async () => {
     const error = await expectDeliveryError(
-      teams().send(alertNotification(), { emailRecipients: [] }),
+      teams().send(groupNotification(), { emailRecipients: [] }),
     );
     assert.equal(error.retryable, false);
   });
@@ -264,13 +319,10 @@ describe("TeamsChannel (HTTP server on loopback as the webhook)", () => {
     });
     const logger = createLogger({ level: "debug", format: "json", destination });
     await withWebhook([{ status: 202 }, { status: 202 }], async ({ url }) => {
-      const events = Array.from({ length: 30 }, (_, i) =>
-        classifiedEvent(`l${i} ${"q".repeat(5000)}`),
-      );
       const channel = teams({ logger });
       const route = { emailRecipients: [], teamsWebhookUrl: url };
-      await channel.send(alertNotification(incidentAlert({ events })), route);
-      await channel.send(alertNotification(), route);
+      await channel.send(groupNotification({ templates: 200, lineChars: 5000 }), route);
+      await channel.send(groupNotification(), route);
     });
     assert.ok(lines.some((line) => line.includes("Teams card cut to fit")));
     assert.ok(lines.some((line) => line.includes("Teams card delivered")));
@@ -290,14 +342,14 @@ describe("TeamsChannel with the legacy MessageCard format", () => {
     await withWebhook(answers, async ({ url, received }) => {
       const channel = teams({ format: "messagecard" });
       const route = { emailRecipients: [], teamsWebhookUrl: url };
-      await channel.send(alertNotification(), route);
+      await channel.send(groupNotification(), route);
       const card = JSON.parse(received[0]?.body ?? "{}") as MessageCard;
       assert.equal(card["@type"], "MessageCard");
       assert.deepEqual(
         card.potentialAction.map((action) => action.name),
         ["Open dashboard", "Open logs", "Runbook"],
       );
-      const throttled = await expectDeliveryError(channel.send(alertNotification(), route));
+      const throttled = await expectDeliveryError(channel.send(groupNotification(), route));
       assert.deepEqual([throttled.status, throttled.retryable], [429, true]);
     });
   });

@@ -1,12 +1,12 @@
 import type { ClassifiedEvent } from "../../events/types.js";
+import type { NotificationReason } from "../grouping/groupState.js";
 import { type MaskOptions, maskSensitive } from "../mask.js";
-import type { Alert, AlertKind, Notification, Severity } from "../types.js";
+import type { Alert, AlertKind, GroupedAlert, Notification, Severity } from "../types.js";
 
 /**
- * What every rendering (e-mail, Adaptive Card, MessageCard) shows, built once from a
- * notification: masked, cut to a budget, and with a note for everything that was cut.
- * Renderers only lay this out; none of them reads the alert itself, so nothing unmasked can
- * reach a channel.
+ * What every rendering (e-mail, Adaptive Card, MessageCard) shows of a group notification, built
+ * once: masked, cut to a budget, and with a note for everything that was cut. Renderers only lay
+ * this out; none of them reads the notification itself, so nothing unmasked can reach a channel.
  */
 
 export interface RenderOptions {
@@ -17,13 +17,15 @@ export interface RenderOptions {
   mask?: MaskOptions;
 }
 
-/** How much of an alert's content a rendering may show. */
+/** How much of a group a rendering may show. */
 export interface ContentBudget {
-  logLines: number;
-  /** Longest log line shown, in characters. */
+  /** Templates (and anomalies) listed; the rest are folded into "+N more templates". */
+  rows: number;
+  /** Listed rows, from the top, that show their example line, suggestion and explanation. */
+  detailRows: number;
+  /** Longest example log line shown, in characters. */
   lineChars: number;
-  digestAlerts: number;
-  /** Longest summary, suggestion, explanation or fact shown, in characters. */
+  /** Longest template, suggestion, explanation or fact shown, in characters. */
   textChars: number;
 }
 
@@ -37,39 +39,75 @@ export interface Link {
   url: string;
 }
 
-export interface DigestRow {
+/** critical and warning follow the group's severity; a resolved notice has its own look. */
+export type Tone = Severity | "resolved";
+
+/** An anomaly, as prominently as a rendering can show it. */
+export interface AnomalyDetail {
+  kind: string;
+  /** "0.94" */
+  score: string;
+  observed: string;
+  expected: string;
+  /** "09:20:00 → 09:25:00" (UTC, date left out when it is the group's) */
+  window: string;
+  explanation: string;
+}
+
+/** One template or anomaly of the group, a row of the table every rendering shows. */
+export interface TemplateRow {
+  /** The alert key, for `namedAlertKeys`; never rendered. */
+  alertKey: string;
+  kind: AlertKind;
   severity: Severity;
-  /** "CRITICAL incident" */
+  /** "CRITICAL incident", "WARNING preventive action", "CRITICAL anomaly" */
   badge: string;
-  service: string;
-  summary: string;
-  at: string;
-  similar?: string;
-  link?: Link;
+  /** The template, or for an anomaly its kind and score. */
+  title: string;
+  /** "1,204" */
+  count: string;
+  /** "+12 new" (part of the count is new), "new" (never named before); absent when nothing is. */
+  newCount?: string;
+  /** First → last seen, event time: "09:16:02 → 09:26:53" (UTC, date left out when the group's). */
+  seen: string;
+  /** Occurrences per trend bucket as a sparkline: "▁▂▅█▃". */
+  trend: string;
+  /** One masked example log line. */
+  example?: string;
+  suggestion?: string;
+  anomaly?: AnomalyDetail;
+  /** The example alert's logs and runbook links. */
+  links: Link[];
 }
 
 export interface MessageView {
-  kind: "alert" | "digest";
+  reason: NotificationReason;
   severity: Severity;
-  /** "CRITICAL · Incident" or "CRITICAL · Digest". */
+  tone: Tone;
+  /** An anomaly is in it: subjects and titles say so. */
+  urgent: boolean;
+  /** "ANOMALY · CRITICAL · FIRING", "WARNING · UPDATE #3", "RESOLVED". */
   badge: string;
-  /** "checkout: Database connection refused", or the digest's count and period. */
+  /** "checkout: 1 anomaly, 5 templates, 1,234 events"; "checkout: resolved, quiet since …". */
   title: string;
+  /** Why it is sent, one sentence. */
+  why: string;
   /** The e-mail subject and the card's notification summary. */
   subject: string;
   facts: Fact[];
-  /** "+12 similar since …": what dedup folded into this alert. */
-  similar?: string;
-  logLines: string[];
-  suggestion?: string;
-  explanation?: string;
-  digestRows: DigestRow[];
+  /** The templates and anomalies listed, in the notification's order (most important first). */
+  rows: TemplateRow[];
+  /** "+12 more templates (340 events) not listed": what the list leaves out, by the group or to fit. */
+  more?: string;
+  /** "12 marks of 5 min, oldest first": how to read the trend column. */
+  trendLegend: string;
+  /** Once for the group: the dashboard (over the group's window), the top template's logs, a runbook. */
   links: Link[];
-  /** What was left out or shortened, in words ("Showing 3 of 40 log lines."). */
+  /** What was left out or shortened to fit, in words ("Listing 20 of 300 templates to fit."). */
   notes: string[];
   productName: string;
   productUrl?: string;
-  /** Alert id or digest period, for the footer. */
+  /** Group and notification number, for the footer. */
   reference: string;
 }
 
@@ -77,30 +115,18 @@ const DEFAULT_PRODUCT_NAME = "SentinelLLM";
 
 /** Links longer than this are left out rather than cut (a cut URL is a broken link). */
 const MAX_LINK_CHARS = 4096;
-const MAX_SERVICE_CHARS = 120;
+const MAX_LABEL_CHARS = 120;
 const MAX_SUBJECT_CHARS = 160;
+const MAX_HEADLINE_CHARS = 80;
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: "CRITICAL", warning: "WARNING" };
 const KIND_LABEL: Record<AlertKind, string> = {
-  incident: "Incident",
-  preventive_action: "Preventive action",
-  anomaly: "Anomaly",
+  incident: "incident",
+  preventive_action: "preventive action",
+  anomaly: "anomaly",
 };
-
-/**
- * @param mask the masking to apply; pass one `createMasker` to several calls that render the
- *   same notification (as the Teams size fitting does) so each text is masked once.
- */
-export function buildView(
-  notification: Notification,
-  budget: ContentBudget,
-  options: RenderOptions = {},
-  mask: Masker = createMasker(options),
-): MessageView {
-  return notification.type === "alert"
-    ? alertView(notification.alert, budget, options, mask)
-    : digestView(notification, budget, options, mask);
-}
+const SPARKS = "▁▂▃▄▅▆▇█";
+const NUMBER = new Intl.NumberFormat("en-US");
 
 export type Masker = (text: string) => string;
 
@@ -117,199 +143,310 @@ export function createMasker(options: RenderOptions = {}): Masker {
   };
 }
 
-function alertView(
-  alert: Alert,
+/**
+ * The view of a group notification within `budget`.
+ *
+ * @param mask the masking to apply; pass one `createMasker` to several calls that render the
+ *   same notification (as size fitting does) so each text is masked once.
+ */
+export function buildView(
+  notification: Notification,
   budget: ContentBudget,
-  options: RenderOptions,
-  mask: Masker,
+  options: RenderOptions = {},
+  mask: Masker = createMasker(options),
 ): MessageView {
   const text = textHelpers(mask, budget);
+  const n = notification;
+  const resolved = n.reason === "resolved";
+  const group = groupName(n.labels, text);
+  const day = n.until.slice(0, 10);
+  const counts = countsLine(n);
+  const shown = n.alerts.slice(0, Math.max(0, budget.rows));
+  // A resolved notice lists what the episode had, compactly: counts, no examples or links.
+  const rows = shown.map((alert, index) =>
+    templateRow(alert, n.reason, day, text, budget, !resolved && index < budget.detailRows),
+  );
+  const headline = rows[0]?.title ?? (n.alerts[0] ? rowTitle(n.alerts[0], text) : undefined);
+
   const notes: string[] = [];
-  const service = text.short(alert.service, MAX_SERVICE_CHARS);
-  const summary = text.cut(alert.summary);
-  const badge = `${SEVERITY_LABEL[alert.severity]} · ${KIND_LABEL[alert.kind]}`;
-  const title = `${service}: ${summary}`;
-  const facts: Fact[] = [
-    { name: "Service", value: service },
-    { name: "Severity", value: SEVERITY_LABEL[alert.severity] },
-    { name: "Kind", value: KIND_LABEL[alert.kind] },
-    { name: "Time", value: formatTime(alert.at) },
-  ];
-  const events = alert.events ?? [];
-  const first = events[0];
-  if (first) facts.push(...eventFacts(first, events.length, text));
-  if (alert.anomaly) {
-    const a = alert.anomaly;
-    facts.push(
-      { name: "Anomaly", value: text.cut(a.kind) },
-      { name: "Score", value: a.score.toFixed(2) },
-      {
-        name: "Observed",
-        value: `${formatNumber(a.observed)} (expected ${formatNumber(a.expected)})`,
-      },
-      { name: "Window", value: `${formatTime(a.window.start)} to ${formatTime(a.window.end)}` },
-    );
-  }
-
-  const shownEvents = events.slice(0, budget.logLines);
-  let linesCut = false;
-  const logLines = shownEvents.map((event) => {
-    const line = text.mask(logLine(event));
-    const shown = cutChars(line, budget.lineChars);
-    if (shown !== line) linesCut = true;
-    return shown;
-  });
-  if (events.length > 0 && shownEvents.length < events.length)
+  if (shown.length < n.alerts.length)
     notes.push(
-      shownEvents.length === 0
-        ? `${countOf(events.length, "log line")} left out to fit; open the logs to see them.`
-        : `Showing ${shownEvents.length} of ${events.length} log lines.`,
+      shown.length === 0
+        ? `The list of ${countOf(n.alerts.length, "template")} was left out to fit.`
+        : `Listing ${shown.length} of ${n.alerts.length} templates to fit.`,
     );
-  if (linesCut) notes.push(`Log lines longer than ${budget.lineChars} characters are cut.`);
-
-  const suggestionSource = events.find((event) => event.classification.suggestion)?.classification;
-  const suggestion = suggestionSource?.suggestion
-    ? text.cut(suggestionSource.suggestion)
-    : undefined;
-  const explanation = alert.anomaly ? text.cut(alert.anomaly.explanation) : undefined;
+  const withoutDetails = resolved
+    ? 0
+    : shown.slice(budget.detailRows).filter((alert) => hasDetails(alert)).length;
+  if (withoutDetails > 0)
+    notes.push(
+      budget.detailRows <= 0
+        ? "Example lines and suggestions were left out to fit."
+        : `Example lines and suggestions are shown for the first ${countOf(budget.detailRows, "template")} only.`,
+    );
+  if (text.lineWasCut())
+    notes.push(`Log lines longer than ${budget.lineChars} characters are cut.`);
   if (text.textWasCut()) notes.push(`Texts longer than ${budget.textChars} characters are cut.`);
 
+  const facts: Fact[] = Object.entries(n.labels).map(([name, value]) => ({
+    name: capitalised(text.short(name, 40)),
+    value: text.short(value, MAX_LABEL_CHARS),
+  }));
+  if (n.route !== "default") facts.push({ name: "Route", value: text.short(n.route, 200) });
+  facts.push(
+    { name: "Window", value: `${formatSpan(n.since, n.until)} (event time)` },
+    { name: "Reason", value: reasonFact(n) },
+    { name: "Events", value: eventsFact(n) },
+    { name: "Trend", value: `${sparkline(groupTrend(n.alerts))} (${trendLegend(n)})` },
+  );
+
   const view: MessageView = {
-    kind: "alert",
+    reason: n.reason,
+    severity: n.severity,
+    tone: resolved ? "resolved" : n.severity,
+    urgent: n.urgent && !resolved,
+    badge: badgeOf(n),
+    title: resolved
+      ? `${group}: resolved, quiet since ${formatTime(n.until)}`
+      : `${group}: ${counts}`,
+    why: whyLine(n),
+    subject: subjectOf(n, group, counts, headline, options),
+    facts,
+    rows,
+    trendLegend: trendLegend(n),
+    links: groupLinks(n.alerts),
+    notes,
+    productName: options.productName ?? DEFAULT_PRODUCT_NAME,
+    reference: `group ${text.short(n.groupId, 200)} · notification #${n.sequence} · ${formatTime(n.at)}`,
+  };
+  const more = moreLine(n, shown.length, resolved);
+  if (more) view.more = more;
+  if (options.productUrl && isHttpUrl(options.productUrl)) view.productUrl = options.productUrl;
+  return view;
+}
+
+/**
+ * The first budget, in order, whose rendering fits `maxBytes`; the last one when none does
+ * (`fits: false`). Every budget is tried with the same masker, so each text is masked once.
+ */
+export function fitView<T>(
+  notification: Notification,
+  budgets: readonly ContentBudget[],
+  options: RenderOptions,
+  render: (view: MessageView) => T,
+  bytesOf: (rendered: T) => number,
+  maxBytes: number,
+): { view: MessageView; rendered: T; bytes: number; fits: boolean } {
+  const mask = createMasker(options);
+  let last: { view: MessageView; rendered: T; bytes: number; fits: boolean } | undefined;
+  for (const budget of budgets) {
+    const view = buildView(notification, budget, options, mask);
+    const rendered = render(view);
+    const bytes = bytesOf(rendered);
+    last = { view, rendered, bytes, fits: bytes <= maxBytes };
+    if (last.fits) return last;
+  }
+  if (!last) throw new Error("fitView needs at least one budget");
+  return last;
+}
+
+function templateRow(
+  alert: GroupedAlert,
+  reason: NotificationReason,
+  day: string,
+  text: TextHelpers,
+  budget: ContentBudget,
+  details: boolean,
+): TemplateRow {
+  const row: TemplateRow = {
+    alertKey: alert.key,
+    kind: alert.kind,
     severity: alert.severity,
-    badge,
-    title,
-    subject: subjectLine(
-      options,
-      `${SEVERITY_LABEL[alert.severity]} ${KIND_LABEL[alert.kind].toLowerCase()} · ${service} · ${summary}`,
-    ),
-    facts,
-    logLines,
-    digestRows: [],
-    links: alertLinks(alert),
-    notes,
-    productName: options.productName ?? DEFAULT_PRODUCT_NAME,
-    reference: `alert ${text.short(alert.id, 200)}`,
+    badge: `${SEVERITY_LABEL[alert.severity]} ${KIND_LABEL[alert.kind]}`,
+    title: rowTitle(alert, text),
+    count: NUMBER.format(alert.count),
+    seen: formatSpan(alert.firstSeen, alert.lastSeen, day),
+    trend: sparkline(alert.trend),
+    links: reason === "resolved" ? [] : rowLinks(alert.example),
   };
-  if (alert.similar) view.similar = similarLine(alert.similar);
-  if (suggestion) view.suggestion = suggestion;
-  if (explanation) view.explanation = explanation;
-  if (options.productUrl && isHttpUrl(options.productUrl)) view.productUrl = options.productUrl;
-  return view;
-}
-
-function digestView(
-  digest: Extract<Notification, { type: "digest" }>,
-  budget: ContentBudget,
-  options: RenderOptions,
-  mask: Masker,
-): MessageView {
-  const text = textHelpers(mask, budget);
-  const severity: Severity = digest.alerts.some((alert) => alert.severity === "critical")
-    ? "critical"
-    : "warning";
-  const total = Math.max(digest.total, digest.alerts.length);
-  const period = `${formatTime(digest.since)} to ${formatTime(digest.until)}`;
-  const services = [...new Set(digest.alerts.map((alert) => text.short(alert.service, 60)))];
-  const critical = digest.alerts.filter((alert) => alert.severity === "critical").length;
-  const listedSuffix = digest.alerts.length < total ? ` (of ${digest.alerts.length} listed)` : "";
-  const shownServices = services.slice(0, 10);
-  const facts: Fact[] = [
-    { name: "Alerts", value: String(total) },
-    { name: "Period", value: period },
-    {
-      name: "Services",
-      value:
-        shownServices.join(", ") +
-        (services.length > shownServices.length
-          ? ` and ${services.length - shownServices.length} more`
-          : ""),
-    },
-    {
-      name: "Severity",
-      value: `${critical} critical, ${digest.alerts.length - critical} warning${listedSuffix}`,
-    },
-  ];
-  const rows = digest.alerts.slice(0, budget.digestAlerts).map((alert): DigestRow => {
-    const row: DigestRow = {
-      severity: alert.severity,
-      badge: `${SEVERITY_LABEL[alert.severity]} ${KIND_LABEL[alert.kind].toLowerCase()}`,
-      service: text.short(alert.service, MAX_SERVICE_CHARS),
-      summary: text.cut(alert.summary),
-      at: formatTime(alert.at),
+  const fresh = newCountText(alert, reason);
+  if (fresh) row.newCount = fresh;
+  if (!details) return row;
+  const event = alert.example.events?.[0];
+  if (event && budget.lineChars > 0) row.example = text.line(logLine(event), budget.lineChars);
+  const suggestion = alert.example.events?.find((e) => e.classification.suggestion)?.classification
+    .suggestion;
+  if (suggestion) row.suggestion = text.cut(suggestion);
+  const anomaly = alert.example.anomaly;
+  if (anomaly)
+    row.anomaly = {
+      kind: text.short(anomaly.kind, 80),
+      score: anomaly.score.toFixed(2),
+      observed: formatNumber(anomaly.observed),
+      expected: formatNumber(anomaly.expected),
+      window: formatSpan(anomaly.window.start, anomaly.window.end, day),
+      explanation: text.cut(anomaly.explanation),
     };
-    if (alert.similar) row.similar = similarLine(alert.similar);
-    const link = alertLinks(alert)[0];
-    if (link) row.link = link;
-    return row;
-  });
-  const notes: string[] = [];
-  if (rows.length < total)
-    notes.push(
-      rows.length === 0
-        ? `The list of ${total} alerts was left out to fit.`
-        : `Showing ${rows.length} of ${total} alerts.`,
-    );
-  if (text.textWasCut()) notes.push(`Texts longer than ${budget.textChars} characters are cut.`);
-  const title = `${countOf(total, "alert")} from ${period}`;
-  const view: MessageView = {
-    kind: "digest",
-    severity,
-    badge: `${SEVERITY_LABEL[severity]} · Digest`,
-    title,
-    subject: subjectLine(
-      options,
-      `${SEVERITY_LABEL[severity]} digest · ${countOf(total, "alert")} · ${services.slice(0, 3).join(", ")}${services.length > 3 ? ", …" : ""}`,
-    ),
-    facts,
-    logLines: [],
-    digestRows: rows,
-    links: commonDashboard(digest.alerts),
-    notes,
-    productName: options.productName ?? DEFAULT_PRODUCT_NAME,
-    reference: `digest ${digest.since} to ${digest.until}`,
-  };
-  if (options.productUrl && isHttpUrl(options.productUrl)) view.productUrl = options.productUrl;
-  return view;
+  return row;
 }
 
-function eventFacts(
-  event: ClassifiedEvent,
-  count: number,
-  text: ReturnType<typeof textHelpers>,
-): Fact[] {
-  const c = event.classification;
-  const facts: Fact[] = [
-    { name: "Label", value: `${c.label} (confidence ${Math.round(c.confidence * 100)}%)` },
-    { name: "Model", value: `${text.short(c.model, 80)}${c.cached ? " (cached)" : ""}` },
-  ];
-  const source = sourceDescription(event, text);
-  if (source) facts.push({ name: "Source", value: source });
-  if (count > 1) facts.push({ name: "Log lines", value: String(count) });
-  facts.push({ name: "Template", value: text.cut(c.template) });
-  return facts;
+/** The template, or an anomaly's kind and score; the alert's summary when it has neither. */
+function rowTitle(alert: GroupedAlert, text: TextHelpers): string {
+  const { example } = alert;
+  if (example.anomaly)
+    return `${text.short(example.anomaly.kind, 80)}, score ${example.anomaly.score.toFixed(2)}: ${formatNumber(example.anomaly.observed)} observed, ${formatNumber(example.anomaly.expected)} expected`;
+  const template = example.events?.[0]?.classification.template;
+  return text.cut(template ?? example.summary);
 }
 
-const SOURCE_FIELDS = [
-  "account",
-  "region",
-  "logGroup",
-  "logStream",
-  "workspace",
-  "table",
-  "path",
-] as const;
+function hasDetails(alert: GroupedAlert): boolean {
+  return (alert.example.events?.length ?? 0) > 0 || alert.example.anomaly !== undefined;
+}
 
-function sourceDescription(
-  event: ClassifiedEvent,
-  text: ReturnType<typeof textHelpers>,
-): string | undefined {
-  const parts: string[] = [event.source.provider];
-  for (const field of SOURCE_FIELDS) {
-    const value = event.source[field];
-    if (typeof value === "string" && value.length > 0) parts.push(value);
+/** "+12 new" when part of the count is new, "new" for a template never named before. */
+function newCountText(alert: GroupedAlert, reason: NotificationReason): string | undefined {
+  // In the first notification everything is new: saying so on every row says nothing. A
+  // resolved notice only sums up the episode.
+  if (reason === "firing" || reason === "resolved") return undefined;
+  if (alert.isNew) return "new";
+  if (alert.newCount > 0 && alert.newCount < alert.count)
+    return `+${NUMBER.format(alert.newCount)} new`;
+  return undefined;
+}
+
+/**
+ * A sparkline of `trend`: one mark per bucket, ▁ for nothing and ▂…█ scaled to the largest (so a
+ * single occurrence still shows); all-zero (or empty) is flat "▁".
+ *
+ * @example sparkline([0, 1, 4, 7, 2]) // "▁▂▅█▃"
+ */
+export function sparkline(trend: readonly number[]): string {
+  const max = Math.max(0, ...trend);
+  if (trend.length === 0) return SPARKS[0] as string;
+  return trend
+    .map((value) => {
+      if (!(value > 0) || max === 0) return SPARKS[0];
+      const level = Math.max(1, Math.round((value / max) * (SPARKS.length - 1)));
+      return SPARKS[Math.min(level, SPARKS.length - 1)];
+    })
+    .join("");
+}
+
+/** The group's trend: its templates' trends added up, bucket by bucket. */
+function groupTrend(alerts: readonly GroupedAlert[]): number[] {
+  const width = Math.max(0, ...alerts.map((alert) => alert.trend.length));
+  const sum = new Array<number>(width).fill(0);
+  for (const alert of alerts)
+    alert.trend.forEach((value, index) => {
+      sum[index] = (sum[index] ?? 0) + value;
+    });
+  return sum;
+}
+
+function trendLegend(n: Notification): string {
+  const marks = Math.max(0, ...n.alerts.map((alert) => alert.trend.length));
+  return `${countOf(marks, "mark")} of ${formatDuration(n.trendBucketMs)}, oldest first`;
+}
+
+function groupName(labels: Record<string, string>, text: TextHelpers): string {
+  const values = Object.values(labels).map((value) => text.short(value, MAX_LABEL_CHARS));
+  return values.length > 0 ? values.join(", ") : "all alerts";
+}
+
+/** "1 anomaly, 5 templates, 1,234 events" (templates the group only counted included). */
+function countsLine(n: Notification): string {
+  return `${kindsLine(n)}, ${countOf(n.total, "event")}`;
+}
+
+/** "1 anomaly, 5 templates": the anomalies and templates of the group. */
+function kindsLine(n: Notification): string {
+  const anomalies = n.alerts.filter((alert) => alert.kind === "anomaly").length;
+  const templates = n.alerts.length - anomalies + n.omitted.templates;
+  const parts: string[] = [];
+  if (anomalies > 0) parts.push(countOf(anomalies, "anomaly", "anomalies"));
+  parts.push(countOf(templates, "template"));
+  return parts.join(", ");
+}
+
+function badgeOf(n: Notification): string {
+  if (n.reason === "resolved") return "RESOLVED";
+  const parts: string[] = [];
+  if (n.urgent) parts.push("ANOMALY");
+  parts.push(SEVERITY_LABEL[n.severity]);
+  parts.push(n.reason === "firing" ? "FIRING" : `${n.reason.toUpperCase()} #${n.sequence}`);
+  return parts.join(" · ");
+}
+
+function subjectOf(
+  n: Notification,
+  group: string,
+  counts: string,
+  headline: string | undefined,
+  options: RenderOptions,
+): string {
+  const parts: string[] = [];
+  if (n.reason === "resolved")
+    parts.push("RESOLVED", group, `quiet since ${formatTime(n.until)}`, `had ${counts}`);
+  else {
+    parts.push(n.urgent ? "ANOMALY" : SEVERITY_LABEL[n.severity], group);
+    if (n.reason === "update") parts.push(`update #${n.sequence}`);
+    if (n.reason === "repeat") parts.push(`still firing (#${n.sequence})`);
+    parts.push(counts);
+    if (headline) parts.push(cutChars(headline.replace(/\s+/g, " "), MAX_HEADLINE_CHARS));
   }
-  return text.short(parts.join(" "), 300);
+  return subjectLine(options, parts.join(" · "));
+}
+
+function reasonFact(n: Notification): string {
+  const previous = n.sequence > 1 ? ` since #${n.sequence - 1}` : "";
+  switch (n.reason) {
+    case "firing":
+      return `firing: first notification (#${n.sequence})`;
+    case "update":
+      return `update #${n.sequence}: something changed${previous}`;
+    case "repeat":
+      return `repeat #${n.sequence}: still firing, nothing new${previous}`;
+    case "resolved":
+      return `resolved #${n.sequence}: quiet since ${formatTime(n.until)}`;
+  }
+}
+
+function whyLine(n: Notification): string {
+  const newTemplates = n.alerts.filter((alert) => alert.isNew).length;
+  const grown = n.alerts.filter((alert) => !alert.isNew && alert.newCount > 0).length;
+  const fresh = n.alerts.reduce((sum, alert) => sum + Math.max(0, alert.newCount), 0);
+  // The first notification waits for the group's first alerts; later ones skip the interval.
+  const urgent = n.urgent ? " An anomaly is in it, so it went out at once." : "";
+  switch (n.reason) {
+    case "firing":
+      return `First notification for this group since ${formatTime(n.since)}.${n.urgent ? " An anomaly is in it." : ""}`;
+    case "update": {
+      const changes: string[] = [];
+      if (newTemplates > 0) changes.push(countOf(newTemplates, "new template"));
+      if (grown > 0) changes.push(`${countOf(grown, "template")} with new events`);
+      return `Changed since the last notification: ${changes.length > 0 ? changes.join(", ") : "new events"}.${urgent}`;
+    }
+    case "repeat":
+      return `Still firing: ${countOf(fresh, "more event")} since the last notification, no new templates.`;
+    case "resolved":
+      return `No alerts since ${formatTime(n.until)}; the episode is over. What it had:`;
+  }
+}
+
+function eventsFact(n: Notification): string {
+  const base = `${NUMBER.format(n.total)} in ${kindsLine(n)}`;
+  if (n.reason === "firing") return base;
+  const fresh = n.alerts.reduce((sum, alert) => sum + Math.max(0, alert.newCount), 0);
+  return fresh > 0 ? `${base}; ${NUMBER.format(fresh)} since the last notification` : base;
+}
+
+function moreLine(n: Notification, listed: number, resolved: boolean): string | undefined {
+  const rest = n.alerts.slice(listed);
+  const templates = rest.length + n.omitted.templates;
+  if (templates === 0) return undefined;
+  const events = rest.reduce((sum, alert) => sum + alert.count, 0) + n.omitted.alerts;
+  const where = resolved ? "" : "; the dashboard shows them all";
+  return `+${NUMBER.format(templates)} more template${templates === 1 ? "" : "s"} (${countOf(events, "event")}) not listed${where}.`;
 }
 
 function logLine(event: ClassifiedEvent): string {
@@ -321,27 +458,57 @@ function logLine(event: ClassifiedEvent): string {
   return `${event.timestamp}${level} ${event.message}${cut}`;
 }
 
-function similarLine(similar: NonNullable<Alert["similar"]>): string {
-  return `+${similar.count} similar since ${formatTime(similar.firstSeen)} (last seen ${formatTime(similar.lastSeen)})`;
-}
-
-function alertLinks(alert: Alert): Link[] {
+function rowLinks(alert: Alert): Link[] {
   const links: Link[] = [];
-  const add = (title: string, url: string | undefined) => {
-    const safe = safeLink(url);
-    if (safe) links.push({ title, url: safe });
-  };
-  add("Open dashboard", alert.links.dashboard);
-  add("Open logs", alert.links.logs);
-  add("Runbook", alert.links.runbook);
+  const logs = safeLink(alert.links.logs);
+  if (logs) links.push({ title: "Logs", url: logs });
+  const runbook = safeLink(alert.links.runbook);
+  if (runbook) links.push({ title: "Runbook", url: runbook });
   return links;
 }
 
-function commonDashboard(alerts: Alert[]): Link[] {
-  const dashboards = new Set(alerts.map((alert) => alert.links.dashboard));
-  const only = dashboards.size === 1 ? [...dashboards][0] : undefined;
-  const safe = safeLink(only);
-  return safe ? [{ title: "Open dashboard", url: safe }] : [];
+/**
+ * The group's buttons: its dashboard once (widened to cover every listed alert's time span when
+ * the links carry Grafana's `from`/`to`), the most important template's logs, and its runbook.
+ */
+function groupLinks(alerts: readonly GroupedAlert[]): Link[] {
+  const links: Link[] = [];
+  const dashboard = groupDashboard(alerts);
+  if (dashboard) links.push({ title: "Open dashboard", url: dashboard });
+  const logs = alerts.map((alert) => safeLink(alert.example.links.logs)).find(Boolean);
+  if (logs) links.push({ title: "Open logs", url: logs });
+  const runbook = alerts.map((alert) => safeLink(alert.example.links.runbook)).find(Boolean);
+  if (runbook) links.push({ title: "Runbook", url: runbook });
+  return links;
+}
+
+function groupDashboard(alerts: readonly GroupedAlert[]): string | undefined {
+  const urls = alerts
+    .map((alert) => alert.example.links.dashboard)
+    .filter((url): url is string => safeLink(url) !== undefined);
+  const first = urls[0];
+  if (!first) return undefined;
+  const base = new URL(first);
+  const spanOf = (url: URL) => ({
+    from: Number(url.searchParams.get("from") ?? Number.NaN),
+    to: Number(url.searchParams.get("to") ?? Number.NaN),
+  });
+  const sameView = (url: URL) =>
+    url.origin === base.origin &&
+    url.pathname === base.pathname &&
+    url.searchParams.get("var-service") === base.searchParams.get("var-service");
+  let { from, to } = spanOf(base);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return safeLink(first);
+  for (const other of urls.slice(1)) {
+    const url = new URL(other);
+    const span = spanOf(url);
+    if (!sameView(url) || !Number.isFinite(span.from) || !Number.isFinite(span.to)) continue;
+    from = Math.min(from, span.from);
+    to = Math.max(to, span.to);
+  }
+  base.searchParams.set("from", String(from));
+  base.searchParams.set("to", String(to));
+  return safeLink(base.toString());
 }
 
 /**
@@ -362,20 +529,30 @@ function subjectLine(options: RenderOptions, text: string): string {
   return cutChars(`[${product}] ${text}`.replace(/\s+/g, " "), MAX_SUBJECT_CHARS);
 }
 
+type TextHelpers = ReturnType<typeof textHelpers>;
+
 function textHelpers(mask: Masker, budget: ContentBudget) {
-  let cut = false;
+  let textCut = false;
+  let lineCut = false;
   return {
-    mask,
     /** Masked, on one line, cut to `max` characters without a note (names and ids). */
     short: (value: string, max: number) => cutChars(mask(value).replace(/\s+/g, " ").trim(), max),
     /** Masked and cut to the budget's text length; the view notes that texts were cut. */
     cut: (value: string) => {
       const masked = mask(value);
       const shown = cutChars(masked, budget.textChars);
-      if (shown !== masked) cut = true;
+      if (shown !== masked) textCut = true;
       return shown;
     },
-    textWasCut: () => cut,
+    /** A log line, masked before it is cut (so a cut cannot keep half a secret unmasked). */
+    line: (value: string, max: number) => {
+      const masked = mask(value);
+      const shown = cutChars(masked, max);
+      if (shown !== masked) lineCut = true;
+      return shown;
+    },
+    textWasCut: () => textCut,
+    lineWasCut: () => lineCut,
   };
 }
 
@@ -404,10 +581,37 @@ export function formatTime(iso: string): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+/**
+ * "2026-03-14 09:16:02 → 09:26:53 UTC" (one instant: just it). With `day` (YYYY-MM-DD), a span
+ * within that day leaves out the date and the zone: "09:16:02 → 09:26:53".
+ */
+export function formatSpan(startIso: string, endIso: string, day?: string): string {
+  const start = formatTime(startIso);
+  const end = formatTime(endIso);
+  const date = (time: string) => (/^\d{4}-\d\d-\d\d /.test(time) ? time.slice(0, 10) : undefined);
+  const clock = (time: string) => time.slice(11, 19);
+  const sameDay = date(start) !== undefined && date(start) === date(end);
+  if (day !== undefined && sameDay && date(start) === day)
+    return start === end ? clock(start) : `${clock(start)} → ${clock(end)}`;
+  if (start === end) return start;
+  return sameDay ? `${start.slice(0, 19)} → ${clock(end)} UTC` : `${start} → ${end}`;
 }
 
-function countOf(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+function formatDuration(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms > 0 && ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? NUMBER.format(value) : value.toFixed(2);
+}
+
+function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${NUMBER.format(count)} ${count === 1 ? noun : plural}`;
+}
+
+function capitalised(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
 }
