@@ -27,6 +27,7 @@ export class EmbeddedReport {
       grouping: groupingFromConfig(config),
       routing: alertRoutingFromConfig(config),
       flood: floodFromConfig(config),
+      render: { ...renderOptionsFrom(config), teamsFormat: config.TEAMS_CARD_FORMAT },
       top: options.top,
       mask: renderOptionsFrom(config).mask,
     });

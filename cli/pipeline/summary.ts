@@ -1,6 +1,10 @@
 import type { GroupingOptions } from "../../core/alerting/grouping/grouping.js";
 import type { GroupNotification } from "../../core/alerting/grouping/groupState.js";
 import { type MaskOptions, maskSensitive } from "../../core/alerting/mask.js";
+import {
+  type NamedAlertKeysOptions,
+  namedAlertKeys,
+} from "../../core/alerting/render/namedAlertKeys.js";
 import type { AlertRouting, AlertRules, Channel } from "../../core/alerting/rules.js";
 import type { AlertKind } from "../../core/alerting/types.js";
 import type { CacheStats } from "../../core/classifier/classificationCache.js";
@@ -108,6 +112,8 @@ export interface SummaryOptions {
   grouping: GroupingOptions;
   routing?: AlertRouting;
   flood?: { ratePerMinute: number; burst: number } | false;
+  /** How the channels render (masking, Teams card format): what a notification names depends on it. */
+  render?: NamedAlertKeysOptions;
   /** Templates listed per label, and alert keys listed. */
   top?: number;
   /** Bounds memory on inputs with huge numbers of distinct templates or services. */
@@ -311,7 +317,9 @@ export class AnalysisSummary {
     }
     group.notifications++;
     group.byReason[notification.reason] = (group.byReason[notification.reason] ?? 0) + 1;
-    const named = namedAlerts(notification);
+    // What the channel's rendering lists after fitting its size limit, not the whole group.
+    const keys = new Set(namedAlertKeys(notification, notification.channel, this.#options.render));
+    const named = notification.alerts.filter((alert) => keys.has(alert.key));
     for (const alert of named) {
       group.named.add(alert.key);
       const stat = this.#alerts.get(alert.key);
@@ -402,11 +410,6 @@ export class AnalysisSummary {
       detector: this.#detector ?? DETECTOR_OFF,
     };
   }
-}
-
-/** The alerts a notification names (the renderings list them in this order). */
-function namedAlerts(notification: GroupNotification): GroupNotification["alerts"] {
-  return notification.alerts;
 }
 
 function byCountThenTemplate(a: TemplateStat, b: TemplateStat): number {

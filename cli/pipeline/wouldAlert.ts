@@ -5,6 +5,7 @@ import {
   FloodLimit,
   type GroupingOptions,
   groupRequests,
+  tickOrder,
 } from "../../core/alerting/grouping/grouping.js";
 import {
   type GroupNotification,
@@ -121,7 +122,7 @@ export class WouldAlert {
     const { settings } = this.#options.grouping;
     const clock = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const entry of this.#groups.listNow()) {
+    for (const entry of tickOrder(this.#groups.listNow())) {
       if (nextActionAt(entry, settings) > clock) {
         next = Math.min(next, nextActionAt(entry, settings));
         continue;

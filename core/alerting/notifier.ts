@@ -12,6 +12,7 @@ import {
   type GroupingOptions,
   groupRequests,
   routeOfGroup,
+  tickOrder,
 } from "./grouping/grouping.js";
 import {
   deliveryFailed,
@@ -243,7 +244,7 @@ export class Notifier {
     this.#nextActionAt = Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
     const clockOf = (entry: GroupEntry) => this.#clock.forGroup(entry.clock);
-    for (const entry of entries) {
+    for (const entry of tickOrder(entries)) {
       const clock = clockOf(entry);
       if (nextActionAt(entry, settings) > clock) {
         next = Math.min(next, nextActionAt(entry, settings));

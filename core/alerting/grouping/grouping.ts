@@ -1,13 +1,7 @@
 import { TokenBucket } from "../../ratelimit/tokenBucket.js";
 import { type AlertRouting, routeFor, routeNameFor } from "../rules.js";
 import type { Alert, Channel, Route } from "../types.js";
-import {
-  dueReason,
-  type GroupAlertRequest,
-  type GroupEntry,
-  type GroupSettings,
-  nextActionAt,
-} from "./groupState.js";
+import type { GroupAlertRequest, GroupEntry, GroupSettings } from "./groupState.js";
 
 /**
  * What the notifier (`sentinel run`, the Lambda) and the "would alert" replay (`sentinel analyze`)
@@ -52,20 +46,12 @@ export function routeOfGroup(route: string, routing: AlertRouting): Route {
     : routing.defaultRoute;
 }
 
-/** Groups with something to do at their clock, urgent ones first, then the longest due. */
-export function dueGroups(
-  entries: readonly GroupEntry[],
-  clockOf: (entry: GroupEntry) => number,
-  settings: GroupSettings,
-): GroupEntry[] {
-  return entries
-    .filter((entry) => dueReason(entry, clockOf(entry), settings) !== undefined)
-    .sort(
-      (a, b) =>
-        Number(b.urgent) - Number(a.urgent) ||
-        (a.dueAt ?? nextActionAt(a, settings)) - (b.dueAt ?? nextActionAt(b, settings)) ||
-        (a.id < b.id ? -1 : 1),
-    );
+/**
+ * The order a tick looks at groups in: urgent ones (an anomaly waits) first, then by id, so the
+ * replay and every store give the flood limit's tokens to the same groups.
+ */
+export function tickOrder(entries: readonly GroupEntry[]): GroupEntry[] {
+  return [...entries].sort((a, b) => Number(b.urgent) - Number(a.urgent) || (a.id < b.id ? -1 : 1));
 }
 
 /**
