@@ -205,6 +205,22 @@ describe("notification groups", () => {
     assert.equal(group.sent[2]?.sequence, 1);
   });
 
+  it("waits out a steady trickle's usual gaps before resolving it", () => {
+    const group = new Group();
+    // An incident every 10 minutes for four hours.
+    for (let minute = 0; minute <= 240; minute += 10)
+      group.add(minute, alert(minute, "disk full on <*>", { id: `d${minute}` }));
+    group.advance(280);
+    assert.deepEqual(
+      group.log,
+      ["0.5:firing", "240.5:repeat"],
+      "still firing after four hours; 40 quiet minutes are four of its gaps: not resolved yet",
+    );
+    // Quiet for five of its gaps (50 minutes; never more than four times the setting).
+    group.advance(400);
+    assert.deepEqual(group.log, ["0.5:firing", "240.5:repeat", "290:resolved"]);
+  });
+
   it("ends a quiet episode without a notice when resolved notices are off", () => {
     const group = new Group({ ...SETTINGS, sendResolved: false }).add(
       0,

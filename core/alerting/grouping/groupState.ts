@@ -392,7 +392,7 @@ export function dueReason(
 
 /** The clock time of the group's next action (send, repeat, resolve), for timers. */
 export function nextActionAt(entry: GroupEntry, settings: GroupSettings): number {
-  const times = [entry.lastAt + settings.resolveAfterMs];
+  const times = [entry.lastAt + quietToResolve(entry, settings)];
   if (entry.dueAt !== undefined) times.push(entry.dueAt);
   if (entry.notifiedAt !== undefined && entry.sinceNotified > 0)
     times.push(entry.notifiedAt + settings.repeatMs);
@@ -506,7 +506,31 @@ export function isEntryLive(entry: GroupEntry, wallNow: number, retentionMs: num
 }
 
 function isQuietSince(entry: GroupEntry, clock: number, settings: GroupSettings): boolean {
-  return clock >= entry.lastAt + settings.resolveAfterMs;
+  return clock >= entry.lastAt + quietToResolve(entry, settings);
+}
+
+/**
+ * A group is quiet after this many of its usual gaps between alerts without one: in a steady
+ * (Poisson) stream a gap that long comes by chance for fewer than 1 gap in 100 (e^-5).
+ */
+const QUIET_GAPS = 5;
+/** The longest quiet a group waits for, in multiples of ALERT_RESOLVE_AFTER_MINUTES. */
+const MAX_RESOLVE = 4;
+
+/**
+ * How long a group must be quiet to resolve: ALERT_RESOLVE_AFTER_MINUTES, or longer for a group
+ * whose alerts come far apart (several of its usual gaps, up to four times the setting), so a
+ * steady trickle of incidents is one episode, not a resolve and a new firing every few minutes.
+ */
+function quietToResolve(entry: GroupEntry, settings: GroupSettings): number {
+  let count = entry.omitted.alerts;
+  for (const item of entry.items) count += item.count;
+  if (count < 2) return settings.resolveAfterMs;
+  const meanGap = (entry.lastAt - entry.firstAt) / (count - 1);
+  return Math.min(
+    Math.max(settings.resolveAfterMs, QUIET_GAPS * meanGap),
+    MAX_RESOLVE * settings.resolveAfterMs,
+  );
 }
 
 const KIND_ORDER: Record<AlertKind, number> = { anomaly: 0, incident: 1, preventive_action: 2 };
