@@ -323,7 +323,7 @@ if (!only || only === "analyze") await benchAnalyze(path);
 if (!only || only === "llm") await benchLlm(path);
 if (!only || only === "kafka") await benchKafka();
 if (!only || only === "detection") await benchDetection(report);
-if (!only || only === "notifier") await benchNotifier(report);
+if (!only || only === "notifier") await benchNotifier(report, CLI);
 if (!only || only === "aws") await benchIngestAws(report);
 if (!only || only === "loki") await benchIngestLoki(report);
 if (!only || only === "metrics") await benchMetrics(report);

@@ -12,7 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { MemoryStateSnapshot } from "../../core/detection/memoryDetectorState.js";
+import { SMTP_TEST_CREDENTIALS, startSmtp } from "../../core/email/testing/smtpServer.js";
 import type { ClassifiedEvent } from "../../core/events/types.js";
+import { startWebhook } from "../../core/teams/testing/webhook.js";
+import type { SummaryReport } from "../pipeline/summary.js";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const WRITER = new URL("../sources/file/testing/sequenceWriter.ts", import.meta.url).pathname;
@@ -30,7 +33,7 @@ interface Run {
   stop(): Promise<number | null>;
 }
 
-function sentinelRun(args: string[], stateDir: string): Run {
+function sentinelRun(args: string[], stateDir: string, env: Record<string, string> = {}): Run {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", MAIN, "run", "--baseline", "--output", "jsonl", ...args],
@@ -40,6 +43,7 @@ function sentinelRun(args: string[], stateDir: string): Run {
         SENTINEL_LOG_LEVEL: "info",
         SENTINEL_ENV_FILE: "",
         SENTINEL_STATE_DIR: stateDir,
+        ...env,
       },
     },
   );
@@ -276,5 +280,68 @@ describe("sentinel run and the learned template keys", () => {
     assert.match(second.stderr(), /template keys restored/);
     assert.deepEqual(templates(second), [general]);
     assert.equal(events(second.stdout())[0]?.classification.templateId, generalId);
+  });
+});
+
+describe("sentinel run and sentinel analyze", () => {
+  it("send the same notifications for a backlog read in one go (the first send still in flight)", async () => {
+    // One incident template three times, 30 minutes apart in event time, in one file.
+    const dir = mkdtempSync(join(tmpdir(), "sentinel-run-alerts-"));
+    const file = join(dir, "app.log");
+    writeFileSync(
+      file,
+      [0, 30, 60]
+        .map(
+          (minute) =>
+            `2026-01-01T${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}:00Z ERROR payments: database connection refused to db-${minute}\n`,
+        )
+        .join(""),
+    );
+    const smtp = await startSmtp();
+    const webhook = await startWebhook();
+    const env = {
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(smtp.port),
+      SMTP_SECURE: "none",
+      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
+      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
+      EMAIL_FROM: "sentinel@example.com",
+      EMAIL_RECIPIENTS: "oncall@example.com",
+      TEAMS_WEBHOOK_URL: webhook.url,
+      ALERT_GROUP_WAIT_SECONDS: "0",
+    };
+    try {
+      const analyzed = spawnSync(
+        process.execPath,
+        ["--import", "tsx", MAIN, "analyze", file, "--output", "json"],
+        { env: { ...process.env, ...env, SENTINEL_ENV_FILE: "", SENTINEL_STATE_DIR: dir } },
+      );
+      assert.equal(analyzed.status, 0, analyzed.stderr.toString());
+      const report = JSON.parse(analyzed.stdout.toString()) as SummaryReport;
+      const would = (channel: string) =>
+        report.alerts.notifications
+          .filter((n) => n.channel === channel && !n.afterInput)
+          .map((n) => n.reason);
+      assert.deepEqual(would("email"), ["firing", "resolved", "firing", "resolved", "firing"]);
+
+      const run = sentinelRun(["--follow", file, "--from-start"], join(dir, "state"), env);
+      await run.until(
+        () => smtp.messages.length >= 5 && webhook.received.length >= 5,
+        "the notifications",
+      );
+      await run.stop();
+      const sent = (subjects: string[]) =>
+        subjects.map((subject) => (/RESOLVED/.test(subject) ? "resolved" : "firing"));
+      assert.deepEqual(sent(smtp.messages.map((m) => m.subject ?? "")), would("email"));
+      const cards = webhook.received.map((r) => r.body);
+      assert.deepEqual(
+        sent(cards.map((body) => (/RESOLVED/.test(body) ? "RESOLVED" : ""))),
+        would("teams"),
+      );
+    } finally {
+      await smtp.close();
+      await webhook.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

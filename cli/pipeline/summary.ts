@@ -300,7 +300,8 @@ export class AnalysisSummary {
   }
 
   #countNotification(notification: GroupNotification): void {
-    const afterInput = this.#wouldAlert.endedAt !== undefined;
+    const ended = this.#wouldAlert.endedAt;
+    const afterInput = ended !== undefined && Date.parse(notification.at) > ended;
     (afterInput ? this.#sentAfter : this.#sent)[notification.channel]++;
     let group = this.#groups.get(notification.groupId);
     if (!group) {
