@@ -12,12 +12,14 @@ import { FileGroupStore } from "../files/groupStore.js";
 import { assertSetAside, recordingObservers } from "../files/testing/setAside.js";
 import { eventAlert } from "./alerts.js";
 import {
-  claimDue,
-  confirmSent,
+  type GroupAction,
   type GroupAlertRequest,
   type GroupEntry,
+  type GroupNotification,
   type GroupSettings,
   recordAlert,
+  stepDue,
+  takeDue,
 } from "./grouping/groupState.js";
 import { type GroupStore, MemoryGroupStore } from "./grouping/groupStore.js";
 
@@ -35,7 +37,6 @@ const SETTINGS: GroupSettings = {
   dedupWindowMs: 600_000,
   maxItems: 50,
 };
-const LEASE_MS = 5 * MINUTE;
 const GROUP = "teams/default/service=api";
 
 let dynamo: LocalDynamo;
@@ -54,6 +55,16 @@ after(async () => {
 /** A processing-time clock the stores and the machine share. */
 type Wall = { now: number };
 
+/**
+ * Template texts of different problems: the machine treats templates that share most of their
+ * words as variants of one problem, which are not news on their own.
+ */
+const TEMPLATES: Record<string, string> = {
+  t1: "disk full on <*>",
+  t2: "connection refused to <*>",
+  t3: "certificate for <*> expired",
+};
+
 /** An incident alert of template `templateId`, `minute` minutes into 2026. */
 function request(
   minute: number,
@@ -66,6 +77,8 @@ function request(
     ...(options.message && { message: options.message }),
     ...(options.id && { id: options.id }),
   });
+  const template = TEMPLATES[templateId];
+  if (template) event.classification.template = template;
   return {
     groupId: options.groupId ?? GROUP,
     channel: "teams",
@@ -86,37 +99,60 @@ function record(store: GroupStore, req: GroupAlertRequest, wall: Wall): Promise<
   });
 }
 
-type Claimed = ReturnType<typeof claimDue>;
-
-function claim(
+/**
+ * The group's due action at `clock`, decided in one store write, as the notifier decides it: the
+ * entry moves on with the decision (deleted after a resolved notice or a close).
+ */
+function take(
   store: GroupStore,
   clock: number,
   wall: Wall,
-  token: string,
   groupId = GROUP,
-): Promise<Claimed> {
+): Promise<GroupAction | undefined> {
   return store.update(groupId, (entry) => {
-    if (!entry) return { result: undefined, next: undefined };
-    const decision = claimDue(entry, clock, SETTINGS, {
-      token,
-      wallNow: wall.now,
-      leaseMs: LEASE_MS,
-    });
-    if (!decision) return { result: undefined, next: undefined };
-    return { result: decision, next: decision.action === "close" ? null : decision.next };
+    const action = entry && takeDue(entry, clock, SETTINGS, wall.now);
+    if (!action) return { result: undefined, next: undefined };
+    return { result: action, next: action.action === "close" ? null : action.next };
   });
 }
 
-function confirm(store: GroupStore, token: string, wall: Wall, groupId = GROUP): Promise<boolean> {
+/** Every action due up to `now`, stepped through in one store write. */
+function step(
+  store: GroupStore,
+  now: number,
+  wall: Wall,
+  groupId = GROUP,
+): Promise<GroupNotification[]> {
   return store.update(groupId, (entry) => {
-    const next = confirmSent(entry, token, SETTINGS, wall.now);
-    return { result: next !== undefined, next };
+    if (!entry) return { result: [], next: undefined };
+    const { notifications, next } = stepDue(entry, now, SETTINGS, wall.now);
+    return { result: notifications, next };
   });
 }
 
-function sent(decision: Claimed) {
-  assert.equal(decision?.action, "send", `expected a notification, got ${decision?.action}`);
-  return (decision as Extract<Claimed, { action: "send" }>).notification;
+function sent(action: GroupAction | undefined): GroupNotification {
+  assert.equal(action?.action, "send", `expected a notification, got ${action?.action}`);
+  return (action as Extract<GroupAction, { action: "send" }>).notification;
+}
+
+/** Records `times` occurrences of a template, a tenth of a minute apart from `minute` on. */
+async function recordTimes(
+  store: GroupStore,
+  wall: Wall,
+  minute: number,
+  templateId: string,
+  times: number,
+): Promise<GroupEntry[]> {
+  const entries: GroupEntry[] = [];
+  for (let i = 0; i < times; i++)
+    entries.push(
+      await record(
+        store,
+        request(minute + i / 10, templateId, { id: `${templateId}-${minute}-${i}` }),
+        wall,
+      ),
+    );
+  return entries;
 }
 
 function plain<T>(value: T): T {
@@ -125,24 +161,23 @@ function plain<T>(value: T): T {
 
 /**
  * One episode of a group: a first notification after the wait, nothing while nothing changes,
- * an update when a template is added, and the resolved notice once the group is quiet. Returns
- * every decision, to compare the stores with the machine alone.
+ * an update when a new problem lasts (no sooner than the interval), and the resolved notice once
+ * the group is quiet. Returns every decision, to compare the stores with the machine alone.
  */
 async function episode(store: GroupStore, wall: Wall): Promise<unknown[]> {
   const trace: unknown[] = [];
   for (const req of [request(0), request(0.1, "t1", { id: "second" }), request(0.2, "t2")])
     trace.push(await record(store, req, wall));
-  trace.push(await claim(store, START + 20 * SECOND, wall, "early"));
-  trace.push(await claim(store, START + 45 * SECOND, wall, "first"));
-  trace.push(await claim(store, START + 46 * SECOND, wall, "racer"));
-  trace.push(await confirm(store, "first", wall));
-  trace.push(await claim(store, START + 2 * MINUTE, wall, "quiet"));
-  trace.push(await record(store, request(3, "t3"), wall));
-  trace.push(await claim(store, START + 4 * MINUTE, wall, "too-soon"));
-  trace.push(await claim(store, START + 6 * MINUTE, wall, "update"));
-  trace.push(await confirm(store, "update", wall));
-  trace.push(await claim(store, START + 30 * MINUTE, wall, "resolved"));
-  trace.push(await confirm(store, "resolved", wall));
+  trace.push(await take(store, START + 20 * SECOND, wall));
+  trace.push(await take(store, START + 45 * SECOND, wall));
+  trace.push(await take(store, START + 46 * SECOND, wall));
+  trace.push(await take(store, START + 2 * MINUTE, wall));
+  // A new problem that lasts: five occurrences.
+  trace.push(await recordTimes(store, wall, 3, "t3", 5));
+  trace.push(await take(store, START + 4 * MINUTE, wall));
+  trace.push(await take(store, START + 6 * MINUTE, wall));
+  trace.push(await take(store, START + 7 * MINUTE, wall));
+  trace.push(await take(store, START + 30 * MINUTE, wall));
   trace.push(await store.list());
   return trace;
 }
@@ -199,9 +234,11 @@ for (const [name, open] of Object.entries(stores)) {
         plain(await episode(new MemoryGroupStore(), { now: wall.now })),
       );
 
-      const [, , , early, first, racer, confirmed, quiet, , tooSoon, update, , resolved] =
-        trace as Claimed[];
-      assert.equal(early, undefined);
+      const [, , , early, first, racer, quiet, , tooSoon, update, again, resolved] = trace as (
+        | GroupAction
+        | undefined
+      )[];
+      assert.equal(early, undefined, "nothing before the group wait ends");
       const firing = sent(first);
       assert.equal(firing.reason, "firing");
       assert.deepEqual(
@@ -211,47 +248,74 @@ for (const [name, open] of Object.entries(stores)) {
           ["incident:api:t2", 1],
         ],
       );
-      assert.equal(racer, undefined, "a claimed notification is not claimed twice");
-      assert.equal(confirmed as unknown, true);
-      assert.equal(quiet, undefined);
+      assert.equal(racer, undefined, "a decided notification is not decided twice");
+      assert.equal(quiet, undefined, "nothing new, nothing sent");
       assert.equal(tooSoon, undefined, "an update waits for the interval");
       const updated = sent(update);
       assert.equal(updated.reason, "update");
+      assert.equal(updated.sequence, 2);
       assert.deepEqual(
-        updated.alerts.filter((a) => a.isNew).map((a) => a.key),
-        ["incident:api:t3"],
+        updated.alerts.filter((a) => a.isNew).map((a) => [a.key, a.count]),
+        [["incident:api:t3", 5]],
       );
-      assert.equal(sent(resolved).reason, "resolved");
+      assert.equal(again, undefined);
+      const notice = sent(resolved);
+      assert.equal(notice.reason, "resolved");
+      assert.equal((resolved as Extract<GroupAction, { action: "send" }>).next, null);
       assert.deepEqual(trace.at(-1), [], "a resolved group is deleted");
     });
   });
 }
 
 describe("JSON file group store", () => {
-  it("keeps its groups across a restart and gives up the previous process's claims", async () => {
+  it("keeps a group's timers across a restart: what falls due after it goes out once", async () => {
     const path = join(dir, "restart.json");
     const wall = { now: Date.now() };
-    const first = await FileGroupStore.open({ path, now: () => wall.now });
+    const open = () => FileGroupStore.open({ path, now: () => wall.now });
+    const first = await open();
     await record(first, request(0), wall);
-    await record(first, request(1, "t2"), wall);
-    sent(await claim(first, START + 2 * MINUTE, wall, "crashed"));
+    await record(first, request(0.2, "t2"), wall);
+    assert.equal(sent(await take(first, START + MINUTE, wall)).reason, "firing");
+    // A new problem that lasts: an update is due once the interval after the first ends.
+    await recordTimes(first, wall, 2, "t3", 5);
     await first.close();
 
-    const second = await FileGroupStore.open({ path, now: () => wall.now });
+    const second = await open();
     const [entry] = await second.list();
-    assert.equal(entry?.claim, undefined);
+    assert.equal(entry?.sent, 1);
+    assert.equal(entry?.dueAt, START + MINUTE + SETTINGS.intervalMs);
     assert.deepEqual(
-      entry?.items.map((item) => [item.key, item.count]),
+      entry?.items.map((item) => [item.key, item.count, item.notifiedCount]),
       [
-        ["incident:api:t1", 1],
-        ["incident:api:t2", 1],
+        ["incident:api:t1", 1, 1],
+        ["incident:api:t2", 1, 1],
+        ["incident:api:t3", 5, 0],
       ],
     );
-    // Inside the old claim's lease, and still sent: nobody else will ever settle that claim.
-    const again = sent(await claim(second, START + 2 * MINUTE, wall, "restarted"));
-    assert.equal(again.reason, "firing");
-    assert.equal(again.total, 2);
+    assert.deepEqual(await step(second, START + 5 * MINUTE, wall), [], "not early");
+    const [update, ...more] = await step(second, START + 7 * MINUTE, wall);
+    assert.deepEqual(more, []);
+    assert.equal(update?.reason, "update");
+    assert.equal(update?.at, new Date(START + 6 * MINUTE).toISOString(), "when it fell due");
+    assert.deepEqual(
+      update?.alerts.filter((a) => a.isNew).map((a) => a.key),
+      ["incident:api:t3"],
+    );
+    assert.deepEqual(await step(second, START + 7 * MINUTE, wall), [], "sent once");
     await second.close();
+
+    // And once only after another restart; the episode then ends as it would have.
+    const third = await open();
+    assert.deepEqual(await step(third, START + 8 * MINUTE, wall), []);
+    assert.deepEqual(
+      (await step(third, START + 30 * MINUTE, wall)).map((n) => [n.reason, n.sequence]),
+      [["resolved", 3]],
+    );
+    assert.deepEqual(await third.list(), []);
+    await third.close();
+    const fourth = await open();
+    assert.deepEqual(await fourth.list(), [], "the resolved group stays deleted");
+    await fourth.close();
   });
 
   it("saves changes by itself shortly after they happen", async () => {
@@ -342,29 +406,39 @@ describe("DynamoDB group store", () => {
     return Item;
   }
 
-  it("lets exactly one of two racing notifiers claim a due group, round after round", async () => {
+  it("lets exactly one of two racing notifiers take a due group's notification, round after round", async () => {
     const wall = { now: Date.now() };
     const { a, b } = await twoNotifiers(wall);
-    for (let round = 0; round < 25; round++) {
-      const minute = round * 10;
-      await record(round % 2 ? a : b, request(minute, `t${round}`), wall);
-      const clock = START + minute * MINUTE + SETTINGS.waitMs;
-      const decisions = await Promise.all([
-        claim(a, clock, wall, `a${round}`),
-        claim(b, clock, wall, `b${round}`),
-      ]);
-      const won = decisions.flatMap((d, i) => (d?.action === "send" ? [i ? "b" : "a"] : []));
+    const race = async (round: number, clock: number, reason: string) => {
+      const actions = await Promise.all([take(a, clock, wall), take(b, clock, wall)]);
+      const what = JSON.stringify(actions.map((action) => action?.action));
       assert.equal(
-        won.length,
+        actions.filter((action) => action !== undefined).length,
         1,
-        `round ${round}: ${JSON.stringify(decisions.map((d) => d?.action))}`,
+        `round ${round}: ${what}`,
       );
-      assert.equal(decisions.filter((d) => d === undefined).length, 1);
-      const winner = won[0] === "a" ? a : b;
-      assert.equal(await confirm(winner, `${won[0]}${round}`, wall), true);
+      const [won] = actions.filter((action) => action !== undefined);
+      assert.equal(sent(won).reason, reason);
+      return sent(won);
+    };
+    for (let round = 0; round < 25; round++) {
+      // Each round an episode: its first notification after the wait, then its resolved notice
+      // (the winner deletes the entry; the loser's write must not bring it back).
+      const minute = round * 30;
+      await record(round % 2 ? a : b, request(minute, `t${round}`), wall);
+      await record(
+        round % 2 ? b : a,
+        request(minute + 0.1, `t${round}`, { id: `again${round}` }),
+        wall,
+      );
+      const firing = await race(round, START + minute * MINUTE + SETTINGS.waitMs, "firing");
+      assert.deepEqual(
+        firing.alerts.map((alert) => [alert.key, alert.count]),
+        [[`incident:api:t${round}`, 2]],
+      );
+      await race(round, START + (minute + 16) * MINUTE, "resolved");
+      assert.deepEqual(await a.list(), []);
     }
-    const [entry] = await a.list();
-    assert.equal(entry?.sent, 25, "every round's notification confirmed once");
   });
 
   it("loses no alert when two notifiers record into one group at once", async () => {
@@ -425,21 +499,14 @@ describe("DynamoDB group store", () => {
     const expiresAt = Number((await rawItem(tableName, GROUP))?.expiresAt?.N) * 1000;
     assert.ok(expiresAt <= entry.touchedAt + HOUR && expiresAt > entry.touchedAt + HOUR - SECOND);
 
-    // A claim's lease beyond the retention keeps the item as long as the lease.
-    const longLease = await a.update(GROUP, (current) => {
-      const decision = claimDue(current as GroupEntry, START + MINUTE, SETTINGS, {
-        token: "long",
-        wallNow: wall.now,
-        leaseMs: 3 * HOUR,
-      });
-      return { result: decision, next: decision?.action === "send" ? decision.next : undefined };
-    });
-    sent(longLease);
-    const leased = Number((await rawItem(tableName, GROUP))?.expiresAt?.N) * 1000;
-    assert.ok(leased > wall.now + 3 * HOUR - 2 * SECOND && leased <= wall.now + 3 * HOUR);
+    // Every write moves the expiry on: here a notification decided later.
+    wall.now += 30 * MINUTE;
+    sent(await take(a, START + MINUTE, wall));
+    const moved = Number((await rawItem(tableName, GROUP))?.expiresAt?.N) * 1000;
+    assert.ok(moved > wall.now + HOUR - 2 * SECOND && moved <= wall.now + HOUR);
 
     // dynalite never deletes expired items, like DynamoDB before its sweep: they must not count.
-    wall.now = leased + SECOND;
+    wall.now = moved + SECOND;
     assert.deepEqual(await a.list(), []);
     assert.equal(
       await a.update(GROUP, (current) => ({ result: current, next: undefined })),

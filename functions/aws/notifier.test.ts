@@ -6,10 +6,12 @@ import {
   KafkaDeadLetterSink,
   type NotificationDeadLetter,
 } from "../../core/alerting/deadLetters.js";
+import { GroupClock } from "../../core/alerting/grouping/groupClock.js";
+import type { GroupSettings } from "../../core/alerting/grouping/groupState.js";
 import { Notifier } from "../../core/alerting/notifier.js";
 import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
-import { DynamoDedupStore } from "../../core/dynamodb/dedupStore.js";
+import { DynamoGroupStore, GROUP_PK } from "../../core/dynamodb/groupStore.js";
 import { type LocalDynamo, startDynalite } from "../../core/dynamodb/testing/dynalite.js";
 import {
   SMTP_TEST_CREDENTIALS,
@@ -17,6 +19,7 @@ import {
   startSmtp,
   type TestSmtp,
 } from "../../core/email/testing/smtpServer.js";
+import { scheduledEvent } from "../../core/eventbridge/scheduledEvent.js";
 import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import type { DeadLetter } from "../../core/kafka/deadLetter.js";
 import { encodeMskEvent, type KafkaRecord } from "../../core/kafka/msk/index.js";
@@ -44,7 +47,18 @@ import { createNotifierHandler, handler } from "./notifier.js";
 // DynamoDB through dynalite, the dead-letter topic through librdkafka's mock cluster, the channels
 // recording what they are asked to deliver.
 const TOPICS = { classified: "classified-logs", anomalies: "anomalies" };
-const WINDOW = 10 * 60_000;
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
+const SETTINGS: GroupSettings = {
+  waitMs: 30_000,
+  intervalMs: 5 * MINUTE,
+  repeatMs: 4 * 60 * MINUTE,
+  resolveAfterMs: 15 * MINUTE,
+  sendResolved: true,
+  changeFactor: 2,
+  dedupWindowMs: 10 * MINUTE,
+  maxItems: 50,
+};
 let dynamo: LocalDynamo;
 let cluster: MockCluster;
 let kafka: Kafka;
@@ -70,17 +84,21 @@ after(async () => {
   await dynamo?.stop();
 });
 
-async function lambda(options: { tableName?: string; deadLetterTopic?: string } = {}) {
+/** Wall time the test moves; it starts a day after the events (they are in the past). */
+type Wall = { now: number };
+
+async function lambda(options: { tableName?: string; deadLetterTopic?: string; wall?: Wall } = {}) {
   const email = new RecordingChannel("email");
   const teams = new RecordingChannel("teams");
+  const wall = options.wall ?? { now: T0 + 24 * 60 * MINUTE };
   const deadLetterTopic = options.deadLetterTopic ?? `dead-letter-${++deadLetterTopics}`;
   if (!options.deadLetterTopic) await cluster.createTopic(deadLetterTopic, 1, 1);
   const notifier = new Notifier({
     channels: [email, teams],
-    dedup: new DynamoDedupStore({
+    groups: new DynamoGroupStore({
       client: dynamo.client,
       tableName: options.tableName ?? (await dynamo.createStateTable()),
-      windowMs: WINDOW,
+      now: () => wall.now,
     }),
     deadLetters: new KafkaDeadLetterSink(producer, deadLetterTopic),
     rules: { sendPreventiveEmails: false, minConfidence: 0, anomalyThreshold: 0.7 },
@@ -90,8 +108,12 @@ async function lambda(options: { tableName?: string; deadLetterTopic?: string } 
         teamsWebhookUrl: "https://teams.example.invalid/hook/default",
       },
     },
+    grouping: { settings: SETTINGS, groupBy: ["service"] },
     flood: { ratePerMinute: 10, burst: 20 },
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    random: () => 0,
+    clock: new GroupClock({ followWall: true, wall: () => wall.now }),
+    tickIntervalMs: 0,
     metrics: new PipelineMetrics(),
   });
   const metrics = new PipelineMetrics();
@@ -101,7 +123,13 @@ async function lambda(options: { tableName?: string; deadLetterTopic?: string } 
     deadLetters: { producer, topic: deadLetterTopic },
     metrics,
   });
-  return { handler, email, teams, deadLetterTopic, metrics };
+  /** Moves the wall clock on, as time passes between invocations. */
+  const later = (ms: number) => {
+    wall.now += ms;
+  };
+  /** The EventBridge schedule's invocation, at the wall clock's time. */
+  const tick = () => handler(scheduledEvent(new Date(wall.now)));
+  return { handler, email, teams, deadLetterTopic, metrics, later, tick };
 }
 
 function record(topic: string, offset: number, value: unknown, partition = 0): KafkaRecord {
@@ -109,7 +137,7 @@ function record(topic: string, offset: number, value: unknown, partition = 0): K
     topic,
     partition,
     offset: String(offset),
-    timestamp: Date.UTC(2026, 0, 1),
+    timestamp: T0,
     timestampType: "CREATE_TIME",
     key: Buffer.from("api"),
     value: Buffer.from(typeof value === "string" ? value : JSON.stringify(value)),
@@ -118,28 +146,37 @@ function record(topic: string, offset: number, value: unknown, partition = 0): K
 }
 
 describe("notifier Lambda", () => {
-  it("alerts per the rules with dedup, and dead-letters poison records and undeliverable alerts", async () => {
+  it("groups alerts per the rules, and dead-letters poison records and undeliverable notifications", async () => {
     const { handler, email, teams, deadLetterTopic, metrics } = await lambda();
     teams.failAlways(new DeliveryError("webhook gone (404)", { retryable: false, status: 404 }));
     const event = encodeMskEvent([
-      record(TOPICS.anomalies, 0, anomaly({ at: 2 })),
+      record(TOPICS.anomalies, 0, anomaly({ at: 0.2 })),
       record(TOPICS.anomalies, 1, { id: "half an anomaly" }),
       record(TOPICS.classified, 0, classifiedEvent({ at: 0 })),
-      record(TOPICS.classified, 1, classifiedEvent({ at: 1 })),
+      record(TOPICS.classified, 1, classifiedEvent({ at: 0.1 })),
+      // Matches no rule, but moves the group clock past the wait: the group goes out now.
       record(TOPICS.classified, 2, classifiedEvent({ at: 2, label: "normal", templateId: "n" })),
       record(TOPICS.classified, 3, "{not json"),
     ]);
     assert.deepEqual(await handler(event), { batchItemFailures: [] });
-    assert.deepEqual(email.deliveredKeys().sort(), [
-      "anomaly:api:incident_rate",
-      "incident:api:t1",
-    ]);
+    const [notification, ...more] = email.deliveredFor("email|default|service=api");
+    assert.deepEqual(more, [], "one notification for the group");
+    assert.equal(notification?.reason, "firing");
+    assert.equal(notification?.urgent, true);
+    assert.deepEqual(
+      notification?.alerts.map((a) => [a.key, a.count]),
+      [
+        ["anomaly:api:incident_rate", 1],
+        ["incident:api:t1", 2],
+      ],
+    );
+    assert.equal(email.delivered.length, 1);
     assert.equal(teams.delivered.length, 0);
 
     // The topic holds both shapes: undecodable records and undeliverable notifications.
     type Letter = { stage: string } & Omit<DeadLetter, "stage"> &
       Omit<NotificationDeadLetter, "stage">;
-    const letters = jsonValues<Letter>(await readTopic(kafka, deadLetterTopic, 5));
+    const letters = jsonValues<Letter>(await readTopic(kafka, deadLetterTopic, 3));
     const decodeFailures = letters.filter((l) => l.stage === "notifier-decode");
     assert.deepEqual(decodeFailures.map((l) => [l.source.topic, l.source.offset]).sort(), [
       [TOPICS.anomalies, "1"],
@@ -158,41 +195,68 @@ describe("notifier Lambda", () => {
     ]);
     const undelivered = letters.filter((l) => l.stage === "notifier");
     assert.deepEqual(
-      undelivered
-        .map((l) => [l.channel, l.notification.type === "alert" && l.notification.alert.key])
-        .sort(),
+      undelivered.map((l) => [
+        l.channel,
+        l.notification.groupId,
+        l.notification.reason,
+        l.notification.alerts.map((a) => [a.key, a.count]),
+      ]),
       [
-        ["teams", "anomaly:api:incident_rate"],
-        // A failed send leaves nothing that suppresses the next occurrence: it is tried too.
-        ["teams", "incident:api:t1"],
-        ["teams", "incident:api:t1"],
+        [
+          "teams",
+          "teams|default|service=api",
+          "firing",
+          [
+            ["anomaly:api:incident_rate", 1],
+            ["incident:api:t1", 2],
+          ],
+        ],
       ],
     );
-    assert.match(undelivered[0]?.reason ?? "", /webhook gone \(404\)/);
+    assert.match(
+      undelivered[0]?.reason ?? "",
+      /teams delivery failed after 1 attempt: webhook gone \(404\)/,
+    );
   });
 
-  it("sends the redelivered batch to the channel that failed, and not twice to the one that worked", async () => {
+  it("sends the group whose delivery failed again after its interval, and not twice to the channel that worked", async () => {
     const tableName = await dynamo.createStateTable();
-    const { handler, email, teams } = await lambda({ tableName });
+    const { handler, email, teams, later, tick } = await lambda({ tableName });
     teams.failAlways(new DeliveryError("unavailable (503)", { retryable: true, status: 503 }));
-    const event = encodeMskEvent([record(TOPICS.classified, 0, classifiedEvent({ at: 0 }))]);
-    await handler(event);
-    teams.recover();
-    await handler(event);
+    const event = encodeMskEvent([
+      record(TOPICS.classified, 0, classifiedEvent({ at: 0 })),
+      record(TOPICS.classified, 1, classifiedEvent({ at: 1, label: "normal", templateId: "n" })),
+    ]);
+    assert.deepEqual(await handler(event), { batchItemFailures: [] });
     assert.equal(email.delivered.length, 1);
-    assert.equal(teams.delivered.length, 1);
+    assert.equal(teams.attempts.length, 2, "retried, then dead-lettered");
+    teams.recover();
+    // The mapping delivers the batch again: the alert is in its groups already.
+    assert.deepEqual(await handler(event), { batchItemFailures: [] });
+    assert.equal(teams.delivered.length, 0, "the failed group waits for its interval");
+    later(5 * MINUTE);
+    assert.deepEqual(await tick(), { batchItemFailures: [] });
+    assert.equal(email.delivered.length, 1);
+    assert.deepEqual(
+      teams.delivered.map(({ notification: n }) => [n.reason, n.sequence, n.alerts[0]?.count]),
+      [["update", 2, 1]],
+    );
     assert.equal(teams.attempts.length, 3);
   });
 
-  it("lets only one of two Lambdas racing over the same records send each alert", async () => {
+  it("lets only one of two Lambdas racing over the same records send each group's notification", async () => {
     const tableName = await dynamo.createStateTable();
-    const racers = [await lambda({ tableName }), await lambda({ tableName })];
+    const wall = { now: T0 + 24 * 60 * MINUTE };
+    const racers = [await lambda({ tableName, wall }), await lambda({ tableName, wall })];
     const records = Array.from({ length: 10 }, (_, i) =>
-      record(TOPICS.classified, i, classifiedEvent({ templateId: `t${i % 5}`, at: i })),
+      record(TOPICS.classified, i, classifiedEvent({ templateId: `t${i % 5}`, at: i / 60 })),
+    );
+    records.push(
+      record(TOPICS.classified, 10, classifiedEvent({ at: 1, label: "normal", templateId: "n" })),
     );
     const responses = await Promise.all(racers.map((r) => r.handler(encodeMskEvent(records))));
-    // A record whose alert the other Lambda was sending comes again (as the mapping would
-    // redeliver it): by then it is a duplicate.
+    // A record whose group state could not be written in time comes again, as the mapping would
+    // redeliver it: it is counted once all the same.
     for (const [i, response] of responses.entries()) {
       const offsets = new Set(
         response.batchItemFailures.map((f) => String(f.itemIdentifier.offset)),
@@ -204,18 +268,17 @@ describe("notifier Lambda", () => {
         });
     }
     for (const channel of ["email", "teams"] as const) {
-      const keys = racers.flatMap((r) => r[channel].deliveredKeys());
-      assert.deepEqual(keys.sort(), [
-        "incident:api:t0",
-        "incident:api:t1",
-        "incident:api:t2",
-        "incident:api:t3",
-        "incident:api:t4",
-      ]);
+      const delivered = racers.flatMap((r) => r[channel].delivered.map((d) => d.notification));
+      assert.equal(delivered.length, 1, `${channel}: one notification between both`);
+      assert.deepEqual(
+        delivered[0]?.alerts.map((a) => [a.key, a.count]).sort(),
+        [0, 1, 2, 3, 4].map((t) => [`incident:api:t${t}`, 2]),
+      );
+      assert.equal(delivered[0]?.total, 10, "no alert counted twice");
     }
   });
 
-  it("reports the records whose dedup state could not be written, so they come again", async () => {
+  it("reports the records whose group state could not be written, so they come again", async () => {
     const { handler, email } = await lambda({ tableName: "no-such-table" });
     const event = encodeMskEvent([
       record(TOPICS.classified, 7, classifiedEvent({ at: 0 })),
@@ -232,11 +295,47 @@ describe("notifier Lambda", () => {
     );
     assert.equal(email.delivered.length, 0);
   });
+
+  it("sends a group whose wait ended after the last batch on the scheduled invocation, never early", async () => {
+    const { handler, email, teams, later, tick } = await lambda();
+    const event = encodeMskEvent([
+      record(TOPICS.classified, 0, classifiedEvent({ at: 0 })),
+      record(TOPICS.classified, 1, classifiedEvent({ at: 0.1, templateId: "t2" })),
+    ]);
+    assert.deepEqual(await handler(event), { batchItemFailures: [] });
+    assert.equal(email.delivered.length + teams.delivered.length, 0, "the wait has not ended");
+    later(10_000);
+    assert.deepEqual(await tick(), { batchItemFailures: [] });
+    assert.equal(email.delivered.length + teams.delivered.length, 0, "still waiting");
+    later(20_000);
+    assert.deepEqual(await tick(), { batchItemFailures: [] });
+    for (const channel of [email, teams]) {
+      assert.deepEqual(
+        channel.delivered.map(({ notification: n }) => [
+          n.groupId,
+          n.reason,
+          n.alerts.map((a) => [a.key, a.count]),
+        ]),
+        [
+          [
+            `${channel.channel}|default|service=api`,
+            "firing",
+            [
+              ["incident:api:t1", 1],
+              ["incident:api:t2", 1],
+            ],
+          ],
+        ],
+      );
+    }
+    assert.deepEqual(await tick(), { batchItemFailures: [] });
+    assert.equal(email.delivered.length + teams.delivered.length, 2, "sent once");
+  });
 });
 
 // The exported `handler`, as Lambda calls it: configured only by environment variables, with
 // e-mail through a real SMTP server (smtp-server on loopback), Teams through a local webhook,
-// dedup state in DynamoDB (dynalite), dead letters on the mock cluster's topic, and its metrics
+// group state in DynamoDB (dynalite), dead letters on the mock cluster's topic, and its metrics
 // pushed at the end of each invocation to a real VictoriaMetrics, as in AWS. As deployed, the SMTP
 // credentials and the webhook URL are Secrets Manager secrets and the brokers come from the MSK
 // cluster's ARN: the real SDK clients ask stand-ins of those control planes on loopback.
@@ -310,33 +409,38 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     );
   }
 
-  it("sends each alert once by e-mail and Teams, dead-letters and counts malformed records, and keeps dedup state in DynamoDB", async () => {
+  it("sends each group once by e-mail and Teams, dead-letters and counts malformed records, and keeps group state in DynamoDB", async () => {
     const message = "payment gateway timed out after 30000 ms (order 81723)";
     const incident = classifiedEvent({ service: "checkout", templateId: "t-pay", at: 0, message });
     const first = encodeMskEvent([
       record(ENTRY_TOPICS.classified, 0, incident),
-      // The same template a minute later: a duplicate within the window.
+      // The same template seconds later, and an anomaly: the same group.
       record(
         ENTRY_TOPICS.classified,
         1,
-        classifiedEvent({ service: "checkout", templateId: "t-pay", at: 1, message }),
+        classifiedEvent({ service: "checkout", templateId: "t-pay", at: 0.1, message }),
       ),
       record(ENTRY_TOPICS.classified, 2, "{not json"),
-      record(ENTRY_TOPICS.anomalies, 0, anomaly({ service: "checkout", at: 2 })),
+      record(ENTRY_TOPICS.anomalies, 0, anomaly({ service: "checkout", at: 0.2 })),
       record(ENTRY_TOPICS.anomalies, 1, { id: "half an anomaly" }),
+      // A line a minute later, past the group wait (ALERT_GROUP_WAIT_SECONDS, 30 by default).
+      record(
+        ENTRY_TOPICS.classified,
+        3,
+        classifiedEvent({ service: "checkout", label: "normal", templateId: "ok", at: 1 }),
+      ),
     ]);
     assert.deepEqual(await handler(first), { batchItemFailures: [] });
 
-    // E-mail: one message per alert, to every recipient, over the authenticated SMTP session.
+    // E-mail: one message for the group, to every recipient, over the authenticated SMTP session.
     assert.ok(smtp.authMethods.length > 0);
     assert.ok(smtp.authMethods.every((method) => method === "PLAIN"));
-    const keys = smtp.messages.map((mail) => mail.headers.get("x-sentinel-alert-key"));
-    assert.deepEqual(keys.sort(), ["anomaly:checkout:incident_rate", "incident:checkout:t-pay"]);
-    const mail = smtp.messages.find(
-      (m) => m.headers.get("x-sentinel-alert-key") === "incident:checkout:t-pay",
-    );
-    assert.match(mail?.subject ?? "", /^\[SentinelLLM\] .*checkout/);
-    assert.match(mail?.subject ?? "", /payment gateway timed out/);
+    assert.equal(smtp.messages.length, 1);
+    const [mail] = smtp.messages;
+    assert.equal(mail?.headers.get("x-sentinel-group"), "email|default|service=checkout");
+    assert.equal(mail?.headers.get("x-sentinel-reason"), "firing");
+    assert.equal(mail?.headers.get("x-sentinel-alert-count"), "3");
+    assert.match(mail?.subject ?? "", /^\[SentinelLLM\] ANOMALY .*checkout/);
     assert.equal(mail?.from?.text, "sentinel@example.com");
     assert.deepEqual(
       [mail?.to].flat().flatMap((to) => to?.value.map((a) => a.address) ?? []),
@@ -345,10 +449,10 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     assert.match(mail?.text ?? "", /payment gateway timed out after 30000 ms \(order 81723\)/);
     assert.match(String(mail?.html), /payment gateway timed out/);
 
-    // Teams: the same two alerts, posted to the configured webhook.
-    assert.equal(webhook.received.length, 2);
-    assert.ok(webhook.received.every((r) => r.method === "POST"));
-    assert.ok(webhook.received.some((r) => r.body.includes("payment gateway timed out")));
+    // Teams: the same group, posted once to the configured webhook.
+    assert.equal(webhook.received.length, 1);
+    assert.equal(webhook.received[0]?.method, "POST");
+    assert.match(webhook.received[0]?.body ?? "", /payment gateway timed out/);
 
     // The malformed records are on the dead-letter topic with their source and reason.
     const letters = jsonValues<DeadLetter>(await readTopic(kafka, ENTRY_TOPICS.deadLetter, 2));
@@ -357,35 +461,43 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
       ["notifier-decode", ENTRY_TOPICS.classified, "2"],
     ]);
 
-    // Later, within the window: a new occurrence and the first record redelivered. Neither is
-    // sent again: the dedup entries written by the first invocation are in DynamoDB.
+    // Later: a new occurrence of the same template and the first record redelivered. Neither
+    // is news, so nothing is sent: the groups written by the first invocation are in DynamoDB,
+    // and the redelivered record is not counted again.
     const second = encodeMskEvent([
       record(
         ENTRY_TOPICS.classified,
-        3,
+        4,
         classifiedEvent({ service: "checkout", templateId: "t-pay", at: 5, message }),
       ),
       record(ENTRY_TOPICS.classified, 0, incident),
     ]);
     assert.deepEqual(await handler(second), { batchItemFailures: [] });
-    assert.equal(smtp.messages.length, 2);
-    assert.equal(webhook.received.length, 2);
+    assert.equal(smtp.messages.length, 1);
+    assert.equal(webhook.received.length, 1);
     // Each secret and the brokers were asked for once, not once per invocation.
     assert.equal(secrets.requests.length, 2);
     assert.equal(msk.requests.length, 1);
     const items = await dynamo.client.send(new ScanCommand({ TableName: table }));
     assert.deepEqual(
       (items.Items ?? [])
-        .map((item) => `${item.pk?.S} ${item.sk?.S}`)
-        .filter((key) => key.startsWith("dedup#"))
+        .filter((item) => item.pk?.S === GROUP_PK)
+        .map((item) => item.sk?.S)
         .sort(),
-      [
-        "dedup#anomaly:checkout:incident_rate email",
-        "dedup#anomaly:checkout:incident_rate teams",
-        "dedup#incident:checkout:t-pay email",
-        "dedup#incident:checkout:t-pay teams",
-      ],
+      ["email|default|service=checkout", "teams|default|service=checkout"],
     );
+    const groups = await new DynamoGroupStore({ client: dynamo.client, tableName: table }).list();
+    for (const group of groups) {
+      assert.equal(group.sent, 1, group.id);
+      assert.deepEqual(
+        group.items.map((item) => [item.key, item.count]).sort(),
+        [
+          ["anomaly:checkout:incident_rate", 1],
+          ["incident:checkout:t-pay", 3],
+        ],
+        group.id,
+      );
+    }
 
     // Counted, and pushed to the metrics store by the end of each invocation.
     assert.deepEqual(
@@ -394,12 +506,7 @@ describe("the notifier Lambda's entry point, wired from the environment", () => 
     );
     assert.deepEqual(
       await pushed('sentinel_alerts_total{job="notifier",outcome="sent"}', "channel"),
-      { email: 2, teams: 2 },
-    );
-    // The two later occurrences are suppressed; the redelivered record is the same alert, not counted.
-    assert.deepEqual(
-      await pushed('sentinel_alerts_total{job="notifier",outcome="suppressed"}', "channel"),
-      { email: 2, teams: 2 },
+      { email: 1, teams: 1 },
     );
   });
 });
