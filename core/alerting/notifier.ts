@@ -133,7 +133,8 @@ export class Notifier {
       );
     }
     if (options.tickIntervalMs) {
-      // Also a full look now and then: another notifier's claim may have lapsed meanwhile.
+      // Also a full look now and then: on a shared store, another process may have changed a group's
+      // timers without this one knowing.
       let lastFull = 0;
       this.#timer = setInterval(() => {
         const wall = this.#clock.wall();

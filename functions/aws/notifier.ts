@@ -104,7 +104,7 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
         failed.push(record);
       }
     }
-    // Throws when the topic cannot be written: the whole batch comes again, which dedup absorbs.
+    // Throws when the topic cannot be written: the whole batch comes again, and groups know its alerts.
     await deadLetterPoison(poison, { ...options.deadLetters, stage: STAGE }, { metrics, logger });
     await notifier.flush();
     const settled = await Promise.allSettled(pending.map((p) => p.done));
@@ -119,7 +119,7 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
 }
 
 /**
- * The Lambda entry point. The notifier (channels, DynamoDB dedup store, flood guard state) and the
+ * The Lambda entry point. The notifier (channels, DynamoDB group store, flood limit state) and the
  * Kafka producer are made on the first invocation and kept for the execution environment.
  */
 export const handler = lazyHandler("notifier", buildHandler);

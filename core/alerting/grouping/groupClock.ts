@@ -18,7 +18,7 @@ export class GroupClock {
     this.#wall = options.wall ?? Date.now;
   }
 
-  /** Wall time (ms): for claim leases and state expiry. */
+  /** Wall time (ms): for state expiry. */
   wall(): number {
     return this.#wall();
   }

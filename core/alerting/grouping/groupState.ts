@@ -16,8 +16,7 @@ import type { Alert, AlertKind, Channel, Severity } from "../types.js";
  *
  * Every time here is the group CLOCK: event time, carried forward by wall time while no newer
  * record comes (groupClock.ts), so a replay (`sentinel analyze`) notifies as the live stream
- * would. Claim leases and state expiry run on processing (wall) time, because they are about the
- * process that holds them.
+ * would. State expiry runs on processing (wall) time: it is about the store, not the logs.
  *
  * A notification is decided in one write (`takeDue`): the entry moves on as it is decided, so two
  * notifiers racing on a shared store send it once (the store's compare-and-set lets one write
@@ -43,7 +42,7 @@ export interface GroupSettings {
 /** Trend buckets per template (sparkline), each `intervalMs` wide. */
 export const TREND_BUCKETS = 12;
 /** Alert ids a group remembers, so a redelivered record is not counted twice. */
-const RECENT_IDS = 64;
+const RECENT_IDS = 1024;
 
 /** One template (or one anomaly kind) of a group in the current episode. */
 export interface GroupItem {
