@@ -106,7 +106,7 @@ describe("function bundles", () => {
       await Promise.all([dynamo?.stop(), smtp?.close()]);
     });
 
-    it("sends an alert by e-mail and keeps dedup state in DynamoDB, with the AWS SDK from outside the bundle", async () => {
+    it("sends a group notification by e-mail and keeps group state in DynamoDB, with the AWS SDK from outside the bundle", async () => {
       const table = await dynamo.createStateTable();
       const event = encodeMskEvent([
         {
@@ -143,6 +143,7 @@ describe("function bundles", () => {
           AWS_SECRET_ACCESS_KEY: "test-secret-not-real",
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
           SENTINEL_STATE_TABLE: table,
+          ALERT_GROUP_WAIT_SECONDS: "0",
           KAFKA_BROKERS: cluster.bootstrapServers.join(","),
           KAFKA_TOPIC_DEAD_LETTER: "dead-letter",
           ...smtpEnv(smtp),
@@ -157,8 +158,8 @@ describe("function bundles", () => {
       assert.deepEqual(
         (items.Items ?? [])
           .map((item) => `${item.pk?.S} ${item.sk?.S}`)
-          .filter((k) => k.startsWith("dedup#")),
-        ["dedup#incident:checkout:t-pay email"],
+          .filter((k) => k.startsWith("alertgroup ")),
+        ["alertgroup email|default|service=checkout"],
       );
     });
   });

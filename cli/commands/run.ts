@@ -128,7 +128,7 @@ async function run(options: RunOptions): Promise<void> {
     maxMessageBytes: config.SENTINEL_MAX_MESSAGE_BYTES,
   });
 
-  // Alerts go out as they are decided; dedup state and undeliverable alerts live in the state
+  // Alerts join their groups as they come; group state and undeliverable notifications live in the state
   // directory, so a restart neither repeats nor forgets them.
   const channels = createChannels(config, logger);
   if (channels.length === 0)

@@ -19,7 +19,7 @@ import type { ChannelSender, Route } from "./types.js";
  *
  * @example
  * const channels = createChannels(loadConfig(), logger);
- * await channels[0]?.send({ type: "alert", alert }, defaultRoute(config));
+ * await channels[0]?.send(notification, defaultRoute(config)); // a GroupNotification (core/alerting/grouping)
  */
 export function createChannels(config: Config, logger: Logger): ChannelSender[] {
   const render = renderOptionsFrom(config);

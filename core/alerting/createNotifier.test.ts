@@ -11,7 +11,7 @@ import { RecordingChannel } from "./testing/recordingChannel.js";
 import { DeliveryError } from "./types.js";
 
 describe("createNotifier (sentinel run)", () => {
-  it("keeps dedup state in the state directory across restarts and dead-letters to a JSONL file", async () => {
+  it("keeps group state in the state directory across restarts and dead-letters to a JSONL file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sentinel-run-"));
     const config = loadConfig({
       env: {
@@ -19,6 +19,7 @@ describe("createNotifier (sentinel run)", () => {
         EMAIL_RECIPIENTS: "oncall@example.com",
         TEAMS_WEBHOOK_URL: "https://teams.example.invalid/hook/default",
         ALERT_RETRY_MAX_ATTEMPTS: "1",
+        ALERT_GROUP_WAIT_SECONDS: "0",
       },
       envFile: false,
     });
@@ -28,6 +29,7 @@ describe("createNotifier (sentinel run)", () => {
       const notifier = await createNotifier(config, {
         channels: [email, teams],
         metrics: new PipelineMetrics(),
+        tickIntervalMs: 0,
       });
       return { notifier, email, teams };
     };
@@ -38,13 +40,19 @@ describe("createNotifier (sentinel run)", () => {
     await first.notifier.close();
     assert.equal(first.email.delivered.length, 1);
 
-    // Restarted: e-mail's window is remembered, Teams (which failed) is not suppressed.
+    // Restarted: the e-mail group knows it has notified; a repeat of the template is counted.
     const second = await start();
     const ticket = await second.notifier.notifyClassified(classifiedEvent({ at: 1 }));
     await second.notifier.close();
-    assert.deepEqual((await ticket.done).outcomes, { email: "suppressed", teams: "sent" });
+    assert.deepEqual((await ticket.done).outcomes, { email: "grouped", teams: "grouped" });
+    assert.equal(second.email.delivered.length, 0);
 
     const paths = embeddedAlertPaths(config);
+    const saved = JSON.parse(await readFile(paths.groups, "utf8")) as {
+      entries: { id: string; items: { count: number }[] }[];
+    };
+    const email = saved.entries.find((entry) => entry.id.startsWith("email|"));
+    assert.equal(email?.items[0]?.count, 2);
     const letters = (await readFile(paths.deadLetters, "utf8")).trim().split("\n");
     assert.equal(letters.length, 1);
     assert.equal(JSON.parse(letters[0] ?? "{}").channel, "teams");

@@ -216,6 +216,7 @@ export class Notifier {
       ),
     ).then((entries) => {
       for (const entry of entries) this.#noteNextAction(entry);
+      for (const channel of channels) this.#count(channel, "grouped");
       return {
         alert,
         outcomes: Object.fromEntries(channels.map((channel) => [channel, "grouped" as const])),
@@ -416,7 +417,7 @@ export class Notifier {
     await Promise.all([...this.#queues.values()].map((queue) => queue.idle()));
   }
 
-  #count(channel: Channel, outcome: "sent" | "failed"): void {
+  #count(channel: Channel, outcome: "grouped" | "sent" | "failed"): void {
     this.#metrics.alerts.inc({ channel, outcome });
   }
 }

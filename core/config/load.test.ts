@@ -59,6 +59,19 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("names the grouping variable that is wrong", () => {
+    assert.deepEqual(
+      problemsOf({
+        ALERT_GROUP_BY: "service,host",
+        ALERT_GROUP_CHANGE_FACTOR: "1",
+        ALERT_GROUP_WAIT_SECONDS: "-1",
+      }).map((problem) => problem.split(":")[0]),
+      ["ALERT_GROUP_BY", "ALERT_GROUP_WAIT_SECONDS", "ALERT_GROUP_CHANGE_FACTOR"],
+    );
+    const config = loadConfig({ env: { ALERT_GROUP_BY: "service, kind" }, envFile: false });
+    assert.deepEqual(config.ALERT_GROUP_BY, ["service", "kind"]);
+  });
+
   it("never echoes a secret's value in an error", () => {
     const problems = problemsOf({ TEAMS_WEBHOOK_URL: "not a url with sekrit-value" });
     assert.equal(problems.length, 1);

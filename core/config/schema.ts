@@ -39,7 +39,7 @@ const stateVariables = {
   /** DynamoDB table (pk/sk strings, TTL attribute expiresAt) for detector counters, alert dedup and checkpoints in AWS. */
   SENTINEL_STATE_TABLE: z.string().min(1).default("sentinel-state"),
   /**
-   * Where the Lambda handlers keep detector and alert-dedup state: dynamodb (in AWS), or file (in
+   * Where the Lambda handlers keep detector and alert group state: dynamodb (in AWS), or file (in
    * SENTINEL_STATE_DIR, for the same handlers run by `sentinel lambda-runner` in the compose setup).
    */
   SENTINEL_STATE_BACKEND: z

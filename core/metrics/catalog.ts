@@ -80,7 +80,7 @@ export class PipelineMetrics {
     });
     this.alerts = new Counter({
       name: "sentinel_alerts_total",
-      help: "Alerts per channel by outcome: sent, suppressed (dedup or flood digest), failed.",
+      help: "Per channel, by outcome: grouped (an alert joined its notification group), sent and failed (notifications).",
       labelNames: ["channel", "outcome"],
       registers,
     });

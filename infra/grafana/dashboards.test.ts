@@ -136,7 +136,7 @@ async function loadPipelineOutput(): Promise<void> {
     metrics.detectorEventsIgnored.inc({ reason: "too_old" }, round + 1);
     // The notifier, per channel and outcome.
     metrics.alerts.inc({ channel: "email", outcome: "sent" });
-    metrics.alerts.inc({ channel: "teams", outcome: "suppressed" }, 2);
+    metrics.alerts.inc({ channel: "teams", outcome: "grouped" }, 2);
     metrics.alerts.inc({ channel: "teams", outcome: "failed" });
     // Consumers: poison records dead-lettered with the decoder's own reasons, and lag.
     const poison = [Buffer.from("{not json"), Buffer.from(""), Buffer.from('{"id":"x"}')];
