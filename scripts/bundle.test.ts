@@ -153,7 +153,8 @@ describe("function bundles", () => {
       );
       assert.deepEqual(JSON.parse(result), { batchItemFailures: [] });
       assert.equal(smtp.messages.length, 1);
-      assert.match(smtp.messages[0]?.subject ?? "", /payment gateway timed out/);
+      assert.match(smtp.messages[0]?.subject ?? "", /CRITICAL · checkout · 1 template/);
+      assert.match(smtp.messages[0]?.text ?? "", /payment gateway timed out/);
       const items = await dynamo.client.send(new ScanCommand({ TableName: table }));
       assert.deepEqual(
         (items.Items ?? [])
