@@ -235,6 +235,12 @@ describe("notification groups", () => {
     const same = alert(0, "disk full on <*>", { id: "line-1" });
     const group = new Group().add(0, same, same, same);
     assert.equal(group.entry?.items[0]?.count, 1);
+    // A whole Lambda batch of 100 that comes again.
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      alert(0.1 + i / 10_000, "disk full on <*>", { id: `b${i}` }),
+    );
+    group.add(0.2, ...batch, ...batch);
+    assert.equal(group.entry?.items[0]?.count, 101);
   });
 
   it("counts templates beyond the detail limit, and keeps incidents over warnings", () => {

@@ -41,8 +41,13 @@ export interface GroupSettings {
 
 /** Trend buckets per template (sparkline), each `intervalMs` wide. */
 export const TREND_BUCKETS = 12;
-/** Alert ids a group remembers, so a redelivered record is not counted twice. */
-const RECENT_IDS = 1024;
+/**
+ * Alert ids a group remembers, so a redelivered record (a Lambda batch of up to 100 comes again
+ * whole) is not counted twice: RECENT_CHUNKS chunks of RECENT_CHUNK, so one more id copies a
+ * short chunk, not the whole memory.
+ */
+const RECENT_CHUNK = 64;
+const RECENT_CHUNKS = 16;
 
 /** One template (or one anomaly kind) of a group in the current episode. */
 export interface GroupItem {
@@ -98,7 +103,8 @@ export interface GroupEntry {
   trendStart: number;
   /** The group's own clock: the newest event time it saw, and the wall time it saw it at. */
   clock: { at: number; wallAt: number };
-  recentIds: string[];
+  /** The latest alert ids, oldest chunk first. */
+  recentIds: string[][];
   /** Processing time (ms) of the last change: stores forget entries untouched for long. */
   touchedAt: number;
 }
@@ -168,7 +174,9 @@ export function recordAlert(
   const { alert } = request;
   const at = Date.parse(alert.at);
   const open = entry !== undefined && !isQuietSince(entry, clock, settings) ? entry : undefined;
-  if (open?.recentIds.includes(alert.id)) return open;
+  // A redelivered alert is no newer than the newest the group has.
+  if (open && at <= open.lastAt && open.recentIds.some((ids) => ids.includes(alert.id)))
+    return open;
   const next: GroupEntry = open
     ? { ...open, items: [...open.items], omitted: { ...open.omitted } }
     : {
@@ -190,7 +198,7 @@ export function recordAlert(
         recentIds: [],
         touchedAt: wallNow,
       };
-  next.recentIds = [...next.recentIds.slice(-(RECENT_IDS - 1)), alert.id];
+  next.recentIds = remembered(next.recentIds, alert.id);
   next.firstAt = Math.min(next.firstAt, at);
   next.lastAt = Math.max(next.lastAt, at);
   next.sinceNotified++;
@@ -614,6 +622,12 @@ function bumped(trend: number[], bucket: number): number[] {
   const next = [...trend];
   next[bucket] = (next[bucket] ?? 0) + 1;
   return next;
+}
+
+function remembered(chunks: readonly string[][], id: string): string[][] {
+  const last = chunks.at(-1);
+  if (last && last.length < RECENT_CHUNK) return [...chunks.slice(0, -1), [...last, id]];
+  return [...chunks.slice(-(RECENT_CHUNKS - 1)), [id]];
 }
 
 /** A short stable hash (FNV-1a), to count omitted templates without keeping their keys. */
