@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { MemoryStateSnapshot } from "../../core/detection/memoryDetectorState.js";
-import { SMTP_TEST_CREDENTIALS, startSmtp } from "../../core/email/testing/smtpServer.js";
+import { smtpEnv, startSmtp } from "../../core/email/testing/smtpServer.js";
 import type { ClassifiedEvent } from "../../core/events/types.js";
 import { startWebhook } from "../../core/teams/testing/webhook.js";
 import type { SummaryReport } from "../pipeline/summary.js";
@@ -300,13 +300,7 @@ describe("sentinel run and sentinel analyze", () => {
     const smtp = await startSmtp();
     const webhook = await startWebhook();
     const env = {
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURE: "none",
-      SMTP_USERNAME: SMTP_TEST_CREDENTIALS.user,
-      SMTP_PASSWORD: SMTP_TEST_CREDENTIALS.pass,
-      EMAIL_FROM: "sentinel@example.com",
-      EMAIL_RECIPIENTS: "oncall@example.com",
+      ...smtpEnv(smtp),
       TEAMS_WEBHOOK_URL: webhook.url,
       ALERT_GROUP_WAIT_SECONDS: "0",
     };

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { GroupSettings } from "../../core/alerting/grouping/groupState.js";
+import { DEFAULT_GROUP_SETTINGS } from "../../core/alerting/grouping/testing/settings.js";
 import { anomaly, classifiedEvent } from "../../core/events/testing/fixtures.js";
 import { AnalysisSummary } from "./summary.js";
 
 const cache = { hits: 0, misses: 0, size: 0 };
-const MINUTE = 60_000;
-const SETTINGS: GroupSettings = {
-  waitMs: 30_000,
-  intervalMs: 5 * MINUTE,
-  repeatMs: 4 * 60 * MINUTE,
-  resolveAfterMs: 15 * MINUTE,
-  sendResolved: true,
-  changeFactor: 2,
-  dedupWindowMs: 10 * MINUTE,
-  maxItems: 50,
-};
+const _MINUTE = 60_000;
+const SETTINGS = DEFAULT_GROUP_SETTINGS;
 
 describe("would alert (sentinel analyze)", () => {
   it("replays the notifier's rules and groups on event time, and lists every notification", () => {

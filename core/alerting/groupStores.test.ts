@@ -16,27 +16,18 @@ import {
   type GroupAlertRequest,
   type GroupEntry,
   type GroupNotification,
-  type GroupSettings,
   recordAlert,
   stepDue,
   takeDue,
 } from "./grouping/groupState.js";
 import { type GroupStore, MemoryGroupStore } from "./grouping/groupStore.js";
+import { DEFAULT_GROUP_SETTINGS } from "./grouping/testing/settings.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const START = Date.UTC(2026, 0, 1);
-const SETTINGS: GroupSettings = {
-  waitMs: 30_000,
-  intervalMs: 300_000,
-  repeatMs: 4 * 3_600_000,
-  resolveAfterMs: 15 * 60_000,
-  sendResolved: true,
-  changeFactor: 2,
-  dedupWindowMs: 600_000,
-  maxItems: 50,
-};
+const SETTINGS = DEFAULT_GROUP_SETTINGS;
 const GROUP = "teams/default/service=api";
 
 let dynamo: LocalDynamo;

@@ -12,8 +12,8 @@ import type { ClassifiedEvent, Label } from "../events/types.js";
 import { PipelineMetrics } from "../metrics/catalog.js";
 import { JsonlDeadLetterFile, type NotificationDeadLetter } from "./deadLetters.js";
 import { GroupClock } from "./grouping/groupClock.js";
-import type { GroupSettings } from "./grouping/groupState.js";
 import { type GroupStore, MemoryGroupStore } from "./grouping/groupStore.js";
+import { DEFAULT_GROUP_SETTINGS } from "./grouping/testing/settings.js";
 import { Notifier, type NotifierOptions } from "./notifier.js";
 import { RecordingChannel } from "./testing/recordingChannel.js";
 import { DeliveryError } from "./types.js";
@@ -21,16 +21,7 @@ import { DeliveryError } from "./types.js";
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 const DEFAULT_HOOK = "https://teams.example.invalid/hook/default";
-const SETTINGS: GroupSettings = {
-  waitMs: 30_000,
-  intervalMs: 5 * MINUTE,
-  repeatMs: 4 * 60 * MINUTE,
-  resolveAfterMs: 15 * MINUTE,
-  sendResolved: true,
-  changeFactor: 2,
-  dedupWindowMs: 10 * MINUTE,
-  maxItems: 50,
-};
+const SETTINGS = DEFAULT_GROUP_SETTINGS;
 const RULES = { sendPreventiveEmails: false, minConfidence: 0, anomalyThreshold: 0.7 };
 
 /** A notifier on a wall clock the test moves (`later`), delivering to recording channels. */

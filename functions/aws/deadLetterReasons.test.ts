@@ -8,6 +8,7 @@ import {
 } from "../../core/alerting/deadLetters.js";
 import { GroupClock } from "../../core/alerting/grouping/groupClock.js";
 import { MemoryGroupStore } from "../../core/alerting/grouping/groupStore.js";
+import { DEFAULT_GROUP_SETTINGS } from "../../core/alerting/grouping/testing/settings.js";
 import { Notifier } from "../../core/alerting/notifier.js";
 import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
@@ -157,16 +158,7 @@ function notifierLambda() {
       channels: [email],
       groups: new MemoryGroupStore(),
       grouping: {
-        settings: {
-          waitMs: 30_000,
-          intervalMs: 5 * MINUTE,
-          repeatMs: 4 * 60 * MINUTE,
-          resolveAfterMs: 15 * MINUTE,
-          sendResolved: true,
-          changeFactor: 2,
-          dedupWindowMs: MINUTE,
-          maxItems: 50,
-        },
+        settings: DEFAULT_GROUP_SETTINGS,
         groupBy: ["service"],
       },
       clock: new GroupClock({ followWall: true, wall: () => wall }),

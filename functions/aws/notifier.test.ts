@@ -7,7 +7,7 @@ import {
   type NotificationDeadLetter,
 } from "../../core/alerting/deadLetters.js";
 import { GroupClock } from "../../core/alerting/grouping/groupClock.js";
-import type { GroupSettings } from "../../core/alerting/grouping/groupState.js";
+import { DEFAULT_GROUP_SETTINGS } from "../../core/alerting/grouping/testing/settings.js";
 import { Notifier } from "../../core/alerting/notifier.js";
 import { RecordingChannel } from "../../core/alerting/testing/recordingChannel.js";
 import { DeliveryError } from "../../core/alerting/types.js";
@@ -49,16 +49,7 @@ import { createNotifierHandler, handler } from "./notifier.js";
 const TOPICS = { classified: "classified-logs", anomalies: "anomalies" };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
-const SETTINGS: GroupSettings = {
-  waitMs: 30_000,
-  intervalMs: 5 * MINUTE,
-  repeatMs: 4 * 60 * MINUTE,
-  resolveAfterMs: 15 * MINUTE,
-  sendResolved: true,
-  changeFactor: 2,
-  dedupWindowMs: 10 * MINUTE,
-  maxItems: 50,
-};
+const SETTINGS = DEFAULT_GROUP_SETTINGS;
 let dynamo: LocalDynamo;
 let cluster: MockCluster;
 let kafka: Kafka;

@@ -14,19 +14,11 @@ import {
   stepDue,
   takeDue,
 } from "./groupState.js";
+import { DEFAULT_GROUP_SETTINGS } from "./testing/settings.js";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
-const SETTINGS: GroupSettings = {
-  waitMs: 30_000,
-  intervalMs: 5 * MINUTE,
-  repeatMs: 4 * 60 * MINUTE,
-  resolveAfterMs: 15 * MINUTE,
-  sendResolved: true,
-  changeFactor: 2,
-  dedupWindowMs: 10 * MINUTE,
-  maxItems: 50,
-};
+const SETTINGS = DEFAULT_GROUP_SETTINGS;
 
 /** An alert at `at` minutes (fractions allowed) with its own template text. */
 function alert(
