@@ -12,10 +12,11 @@ import { namedAlertKeys } from "../alerting/render/namedAlertKeys.js";
 import { DeliveryError } from "../alerting/types.js";
 import { createLogger } from "../logging/logger.js";
 import { withRetry } from "../retry/backoff.js";
-import type { AdaptiveCardMessage, CardElement } from "./adaptiveCard.js";
+import type { AdaptiveCardMessage } from "./adaptiveCard.js";
 import { TEAMS_MAX_BODY_BYTES } from "./body.js";
 import { classifyTeamsResponse, TeamsChannel, type TeamsChannelOptions } from "./channel.js";
 import type { MessageCard } from "./messageCard.js";
+import { adaptiveCardTemplateRows as templateRows } from "./testing/cardRows.js";
 import { type ReceivedRequest, startWebhook, type WebhookAnswer } from "./testing/webhook.js";
 
 /** Runs `body` against a fresh stand-in webhook answering from `answers`. */
@@ -29,18 +30,6 @@ async function withWebhook(
   } finally {
     await hook.stop();
   }
-}
-
-/** The template column of each row of a posted Adaptive Card. */
-function templateRows(body: string): string[] {
-  const card = (JSON.parse(body) as AdaptiveCardMessage).attachments[0].content;
-  return card.body
-    .filter((e) => e.type === "Container" && (e.items as CardElement[])[0]?.type === "ColumnSet")
-    .map((row) => {
-      const columns = ((row.items as CardElement[])[0] as CardElement).columns as CardElement[];
-      const block = ((columns[0] as CardElement).items as CardElement[])[0] as CardElement;
-      return (block.inlines as { text: string }[])[1]?.text ?? "";
-    });
 }
 
 function teams(options: Partial<TeamsChannelOptions> = {}) {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { renderEmail } from "../../email/message.js";
-import type { AdaptiveCardMessage, CardElement } from "../../teams/adaptiveCard.js";
 import { renderTeamsBody } from "../../teams/body.js";
 import type { MessageCard } from "../../teams/messageCard.js";
+import { adaptiveCardTemplateRows } from "../../teams/testing/cardRows.js";
 import { maskSensitive } from "../mask.js";
 import type { GroupedAlert, GroupNotification } from "../types.js";
 import { groupNotification } from "./fixtures.js";
@@ -14,16 +14,7 @@ const listed = {
   email(text: string): string[] {
     return [...text.matchAll(/^\d+\. \[[^\]]+\] (.*)$/gm)].map((m) => m[1] ?? "");
   },
-  adaptive(body: string): string[] {
-    const card = (JSON.parse(body) as AdaptiveCardMessage).attachments[0].content;
-    return card.body
-      .filter((e) => e.type === "Container" && (e.items as CardElement[])[0]?.type === "ColumnSet")
-      .map((row) => {
-        const columns = ((row.items as CardElement[])[0] as CardElement).columns as CardElement[];
-        const block = ((columns[0] as CardElement).items as CardElement[])[0] as CardElement;
-        return (block.inlines as { text: string }[])[1]?.text ?? "";
-      });
-  },
+  adaptive: adaptiveCardTemplateRows,
   messagecard(body: string): string[] {
     const card = JSON.parse(body) as MessageCard;
     const table = card.sections.find((s) => s.title?.startsWith("Templates"));
