@@ -103,7 +103,7 @@ const FULL_TICK_MS = 60_000;
  * const ticket = await notifier.notifyClassified(event);
  * await ticket.done;       // the alert is in its groups' state
  * await notifier.tick();   // sends the groups that are due (the Lambda's scheduled invocation)
- * await notifier.flush();  // at the end of a finite input: sends what is pending, due or not
+ * await notifier.flush();  // end of a Lambda invocation: sends what is due, waits for deliveries
  */
 export class Notifier {
   readonly #options: NotifierOptions;
