@@ -86,41 +86,22 @@ type EvalJson = ModelEvaluation & {
 
 describe("sentinel eval as a gate, on the tiny generated models", () => {
   const data = heldOutSplit();
+  /** `sentinel eval` of `model` on the held-out split, on one thread (the machine runs others). */
+  const evalModel = (model: string, ...options: string[]) =>
+    sentinel(["eval", "-d", data, "-m", model, "--threads", "1", ...options]);
   const held = jsonLines<{ label: string }>(readFileSync(data, "utf8"));
 
   it("passes the keyword model and fails the random one with --fail-under", async () => {
     const keyword = await tinyModelPath("keyword");
     const random = await tinyModelPath("random");
-    const good = sentinel([
-      "eval",
-      "-d",
-      data,
-      "--json",
-      "-m",
-      keyword,
-      "--threads",
-      "1",
-      "--fail-under",
-      "0.9",
-    ]);
+    const good = evalModel(keyword, "--json", "--fail-under", "0.9");
     assert.equal(good.status, 0, good.stderr);
     const passed = JSON.parse(good.stdout) as EvalJson;
     assert.equal(passed.lines, held.length);
     assert.ok(passed.macroF1 >= 0.9, String(passed.macroF1));
     assert.deepEqual(passed.gate, { passed: true, failures: [] });
 
-    const bad = sentinel([
-      "eval",
-      "-d",
-      data,
-      "--json",
-      "-m",
-      random,
-      "--threads",
-      "1",
-      "--fail-under",
-      "0.9",
-    ]);
+    const bad = evalModel(random, "--json", "--fail-under", "0.9");
     assert.equal(bad.status, 1);
     const failed = JSON.parse(bad.stdout) as EvalJson;
     assert.ok(failed.macroF1 < 0.9);
@@ -133,18 +114,7 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
 
   it("holds a per-label threshold, e.g. incident recall", async () => {
     const random = await tinyModelPath("random");
-    const run = sentinel([
-      "eval",
-      "-d",
-      data,
-      "--json",
-      "-m",
-      random,
-      "--threads",
-      "1",
-      "--fail-under",
-      "normal.recall=0.5",
-    ]);
+    const run = evalModel(random, "--json", "--fail-under", "normal.recall=0.5");
     const result = JSON.parse(run.stdout) as EvalJson;
     assert.equal(run.status, result.perLabel.normal.recall < 0.5 ? 1 : 0, run.stderr);
     const refused = sentinel(["eval", "-d", data, "--fail-under", "speed=0.5"]);
@@ -155,18 +125,7 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
   it("refuses a model that is worse than the old one with --compare", async () => {
     const keyword = await tinyModelPath("keyword");
     const random = await tinyModelPath("random");
-    const better = sentinel([
-      "eval",
-      "-d",
-      data,
-      "--json",
-      "-m",
-      keyword,
-      "--compare",
-      random,
-      "--threads",
-      "1",
-    ]);
+    const better = evalModel(keyword, "--json", "--compare", random);
     assert.equal(better.status, 0, better.stderr);
     const result = JSON.parse(better.stdout) as EvalJson;
     assert.equal(result.model, "tiny-keyword");
@@ -174,17 +133,7 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
     assert.equal(result.compared?.lines, result.lines);
     assert.ok(result.macroF1 > (result.compared?.macroF1 ?? 1));
 
-    const worse = sentinel([
-      "eval",
-      "-d",
-      data,
-      "-m",
-      random,
-      "--compare",
-      keyword,
-      "--threads",
-      "1",
-    ]);
+    const worse = evalModel(random, "--compare", keyword);
     assert.equal(worse.status, 1);
     assert.match(
       worse.stderr,
@@ -194,7 +143,7 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
   });
 
   it("never measures the baseline in place of a model that is missing", () => {
-    const run = sentinel(["eval", "-d", data, "-m", join(dir, "missing.gguf")]);
+    const run = evalModel(join(dir, "missing.gguf"));
     assert.equal(run.status, 1);
     assert.match(run.stderr, /missing\.gguf does not exist/);
     assert.doesNotMatch(run.stdout, /baseline/);
@@ -202,20 +151,14 @@ describe("sentinel eval as a gate, on the tiny generated models", () => {
 
   it("writes an HTML report that a browser renders with both confusion matrices and the per-label bars", async () => {
     const report = join(dir, "report.html");
-    const run = sentinel([
-      "eval",
-      "-d",
-      data,
-      "--json",
-      "-m",
+    const run = evalModel(
       await tinyModelPath("keyword"),
+      "--json",
       "--compare",
       await tinyModelPath("random"),
-      "--threads",
-      "1",
       "--report",
       report,
-    ]);
+    );
     assert.equal(run.status, 0, run.stderr);
     const result = JSON.parse(run.stdout) as EvalJson;
     const chromium = (extra: string[]) =>

@@ -51,6 +51,25 @@ export function parseToolLine(text: string, now?: number): ParsedLine | undefine
   return parseFileNamed(text, now);
 }
 
+/** The timestamp of a header whose groups 1–5 are month, day, hour, minute, second: no year. */
+function setStampWithoutYear(
+  line: ParsedLine,
+  m: RegExpExecArray,
+  millis: number,
+  now: number | undefined,
+): void {
+  const ms = msWithoutYear(
+    Number(m[1]) - 1,
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    millis,
+    now,
+  );
+  if (ms !== undefined) line.timestamp = isoFromMs(ms);
+}
+
 /** A sticky header pattern's fields and the message after it; undefined without both. */
 function matchHeader(
   pattern: RegExp,
@@ -73,16 +92,7 @@ function parseLogcat(text: string, now: number | undefined): ParsedLine | undefi
     service: (m[10] as string).trim(),
     attributes: { pid: Number(m[7]), threadId: Number(m[8]) },
   };
-  const ms = msWithoutYear(
-    Number(m[1]) - 1,
-    Number(m[2]),
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    Number(m[6]),
-    now,
-  );
-  if (ms !== undefined) line.timestamp = isoFromMs(ms);
+  setStampWithoutYear(line, m, Number(m[6]), now);
   return line;
 }
 
@@ -120,16 +130,7 @@ function parseProgramStamp(text: string, now: number | undefined): ParsedLine | 
   if (header === undefined) return undefined;
   const { fields: m, message } = header;
   const line: ParsedLine = { message, service: m[6] as string, attributes: {} };
-  const ms = msWithoutYear(
-    Number(m[1]) - 1,
-    Number(m[2]),
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    0,
-    now,
-  );
-  if (ms !== undefined) line.timestamp = isoFromMs(ms);
+  setStampWithoutYear(line, m, 0, now);
   return line;
 }
 
