@@ -259,4 +259,32 @@ describe("followFile", () => {
     const second = await follow(path, (l) => l.length >= 2, { resume: stopped });
     assert.deepEqual(second.lines, ["while stopped", "after truncation, longer than before"]);
   });
+
+  it("keeps the copy in the position while a line split across copytruncate waits for its rest", async () => {
+    const { dir, path } = emptyLog();
+    const stop = new AbortController();
+    const first = await follow(
+      path,
+      () => false,
+      { signal: stop.signal },
+      async () => {
+        appendFileSync(path, "before 1\nbefore 2 ha");
+        await tick(200);
+        copyFileSync(path, join(dir, "app.log.1"));
+        truncateSync(path, 0);
+        // Stopped once the copy is drained, before the writer finishes the line in the new file.
+        await tick(400);
+        stop.abort();
+      },
+    );
+    assert.deepEqual(first.lines, ["before 1"]);
+    assert.deepEqual(first.reopened, ["truncated"]);
+    // Then rotated while stopped: the truncated file is beside the path under another name.
+    appendFileSync(path, "lf\nafter\n");
+    renameSync(path, join(dir, "app.log.2"));
+    writeFileSync(path, "new file\n");
+    const second = await follow(path, (l) => l.length >= 3, { resume: first.position });
+    assert.deepEqual(second.lines, ["before 2 half", "after", "new file"]);
+    assert.deepEqual(second.warnings, []);
+  });
 });

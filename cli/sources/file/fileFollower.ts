@@ -85,6 +85,11 @@ interface Followed {
   quietSince: number;
   /** A copytruncate copy read for what its file lost: nothing writes to it, it ends at its end. */
   copy: boolean;
+  /**
+   * Where, in a drained copy, the unfinished line this file goes on with starts: its head is
+   * only in the copy, so the position keeps the copy until the line is handed on.
+   */
+  carried: { from: FilePosition; untilLines: number } | undefined;
 }
 
 /**
@@ -209,6 +214,7 @@ class FileFollower {
       size: stats.size,
       quietSince: Date.now(),
       copy: false,
+      carried: undefined,
     };
   }
 
@@ -247,7 +253,15 @@ class FileFollower {
           await file.handle.close();
           // A copy's unfinished line goes on in the truncated file; a drained rotated file is
           // closed for good, so its unfinished last line is a line.
-          if (file.copy) file.splitter.carryInto(next.splitter);
+          if (file.copy && file.splitter.pendingBytes > 0) {
+            // The copy may itself go on with a line whose head is in an earlier copy.
+            const from =
+              file.carried && file.splitter.lines <= file.carried.untilLines
+                ? file.carried.from
+                : this.#position(file);
+            next.carried = { from, untilLines: next.splitter.lines };
+            file.splitter.carryInto(next.splitter);
+          }
           const last = file.copy ? undefined : file.splitter.end();
           if (last) yield this.#batch(file, [last]);
           yield this.#batch(next, []);
@@ -365,6 +379,7 @@ class FileFollower {
       stream: undefined,
       size: 0,
       quietSince: Date.now(),
+      carried: undefined,
     });
     this.#options.onReopen?.("truncated", { file: this.#path, recoveredFrom: found?.path });
   }
@@ -373,7 +388,14 @@ class FileFollower {
     if (file.fifo) return { lines, stream: undefined, position: undefined };
     if (file.stream === undefined && lines.length > 0) file.stream = streamOf(this.#path, file);
     // After a drained file's last line, `file` is out of the list: the position is past it.
-    return { lines, stream: file.stream, position: this.#files.map((f) => this.#position(f)) };
+    return { lines, stream: file.stream, position: this.#files.flatMap((f) => this.#positions(f)) };
+  }
+
+  /** A file's position, after that of the copy holding the head of its unfinished first line. */
+  #positions(file: Followed): FilePosition[] {
+    if (file.carried && file.splitter.lines > file.carried.untilLines) file.carried = undefined;
+    const own = this.#position(file);
+    return file.carried ? [file.carried.from, own] : [own];
   }
 
   #position(file: Followed): FilePosition {
