@@ -82,8 +82,9 @@ export class WouldAlert {
 
   /**
    * The end of the input: the stream goes quiet, as a followed file that stops growing. Groups
-   * send what becomes due until every episode has resolved; `onNotification` learns which come
-   * after the input's last event.
+   * send what becomes due over the next ALERT_RESOLVE_AFTER_MINUTES (updates still due, resolved
+   * notices; a trickle that takes longer to resolve is left open); `onNotification` learns which
+   * come after the input's last event.
    */
   finish(): void {
     const { settings } = this.#options.grouping;

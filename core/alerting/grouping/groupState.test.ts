@@ -143,6 +143,56 @@ describe("notification groups", () => {
     assert.deepEqual(group.log, ["0.5:firing", "41.4:update", "51.4:update"]);
   });
 
+  it("takes three sightings over an interval, or five, for a new problem to last", () => {
+    const group = new Group({ ...SETTINGS, resolveAfterMs: 24 * 60 * MINUTE });
+    group.add(0, alert(0, "disk full on <*>"));
+    group.advance(1);
+    // Twice, ten minutes apart: it may be chance; listed with the next notification.
+    group.add(10, alert(10, "certificate for <*> expired"));
+    group.add(20, alert(20, "certificate for <*> expired"));
+    group.advance(30);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+    // A third time: it recurs.
+    group.add(31, alert(31, "certificate for <*> expired"));
+    group.advance(32);
+    assert.deepEqual(group.log, ["0.5:firing", "31:update"]);
+  });
+
+  it("keeps a variant a variant when the template it varies came back after a quiet window", () => {
+    const group = new Group({ ...SETTINGS, resolveAfterMs: 24 * 60 * MINUTE });
+    group.add(0, alert(0, "oversell detected: SKU <*> stock negative at wh-sfo"));
+    group.advance(1);
+    // Back after the dedup window: it is listed as new again, and it still names the problem.
+    group.add(30, alert(30, "oversell detected: SKU <*> stock negative at wh-sfo"));
+    for (let i = 0; i < 5; i++)
+      group.add(
+        31 + i / 10,
+        alert(31 + i / 10, "oversell detected: SKU <*> stock negative at wh-dub"),
+      );
+    group.advance(60);
+    assert.deepEqual(group.log, ["0.5:firing"]);
+  });
+
+  it("names what is still news in the resolved notice, not in an update just before it", () => {
+    for (const sendResolved of [true, false]) {
+      // A group interval longer than the quiet that resolves the group.
+      const settings = { ...SETTINGS, sendResolved, intervalMs: 30 * MINUTE };
+      const group = new Group(settings).add(0, alert(0, "disk full on <*>"));
+      group.advance(1);
+      // News while the gap is open: an update would be due after the group went quiet.
+      for (let i = 0; i < 5; i++)
+        group.add(6 + i / 10, alert(6 + i / 10, "replica lagging by <*>"));
+      group.advance(120);
+      const last = group.sent.at(-1) as GroupNotification;
+      const lagging = last.alerts.find((a) => a.key.includes("replica"));
+      assert.equal(lagging?.isNew, true, "the late problem is named as new");
+      assert.deepEqual(
+        group.log,
+        sendResolved ? ["0.5:firing", "21.4:resolved"] : ["0.5:firing", "21.4:update"],
+      );
+    }
+  });
+
   it("sends an anomaly at once, without waiting for the interval, and says it is urgent", () => {
     const group = new Group().add(0, alert(0, "disk full on <*>"));
     group.advance(1);

@@ -275,6 +275,8 @@ export function recordAlert(
  * five minutes is chance, not a change.
  */
 const MIN_BASE_RATE = 5;
+/** Sightings over a group interval that make a new problem a lasting one. */
+const RECURS = 3;
 /** Templates sharing this share of their words are variants of one problem (Jaccard). */
 const VARIANT_SIMILARITY = 0.5;
 
@@ -290,14 +292,16 @@ function baseRate(entry: GroupEntry, settings: GroupSettings): number | undefine
 
 /**
  * A template that came after the group's first notification calls for one of its own when it is
- * a new kind of problem (not a variant of one named) that lasts: seen again a group interval
- * after it first came, or at least MIN_BASE_RATE times. An anomaly always does. The rest are
- * listed with the next notification the group sends.
+ * a new kind of problem (not a variant of one named) that lasts: seen RECURS times over a group
+ * interval or more (twice may be chance), or MIN_BASE_RATE times. An anomaly always does. The
+ * rest are listed with the next notification the group sends.
  */
 function isNews(item: GroupItem, items: readonly GroupItem[], settings: GroupSettings): boolean {
   if (item.kind === "anomaly") return true;
   if (item.named) return false;
-  const lasts = item.lastAt - item.firstAt >= settings.intervalMs || item.count >= MIN_BASE_RATE;
+  const lasts =
+    (item.count >= RECURS && item.lastAt - item.firstAt >= settings.intervalMs) ||
+    item.count >= MIN_BASE_RATE;
   return lasts && isNovel(item, items);
 }
 
@@ -317,7 +321,7 @@ function isNovel(item: GroupItem, items: readonly GroupItem[]): boolean {
   const words = wordsOf(item);
   for (let i = 0; i < items.length; i++) {
     const other = items[i] as GroupItem;
-    if (other.kind !== item.kind || other.notifiedCount === 0) continue;
+    if (other.kind !== item.kind || !(other.named || other.notifiedCount > 0)) continue;
     if (similarity(words, wordsOf(other)) >= VARIANT_SIMILARITY) return false;
   }
   return true;
@@ -383,8 +387,10 @@ export function dueReason(
   settings: GroupSettings,
 ): NotificationReason | "close" | undefined {
   if (isQuietSince(entry, clock, settings)) {
-    if (entry.dueAt !== undefined) return entry.notifiedAt === undefined ? "firing" : "update";
-    return entry.notifiedAt !== undefined && settings.sendResolved ? "resolved" : "close";
+    if (entry.notifiedAt === undefined) return entry.dueAt !== undefined ? "firing" : "close";
+    // What is still news when the group goes quiet is named by its resolved notice.
+    if (settings.sendResolved) return "resolved";
+    return entry.dueAt !== undefined ? "update" : "close";
   }
   if (entry.dueAt !== undefined && entry.dueAt <= clock)
     return entry.notifiedAt === undefined ? "firing" : "update";

@@ -208,8 +208,9 @@ describe("buildView of a group notification", () => {
     assert.match(repeat.why, /^Still firing: [\d,]+ more events since the last notification/);
   });
 
-  it("shows a resolved notice as resolved, with the episode's counts and nothing more", () => {
-    const view = buildView(groupNotification({ reason: "resolved" }), EMAIL);
+  it("shows a resolved notice as resolved, with the episode's counts, and details only for what was never named", () => {
+    const notification = groupNotification({ reason: "resolved" });
+    const view = buildView(notification, EMAIL);
     assert.equal(
       view.subject,
       "[SentinelLLM] RESOLVED · checkout · quiet since 2026-03-14 09:26:53 UTC · had 1 anomaly, 5 templates, 1,700 events",
@@ -218,14 +219,28 @@ describe("buildView of a group notification", () => {
     assert.equal(view.badge, "RESOLVED");
     assert.equal(view.urgent, false);
     assert.equal(view.title, "checkout: resolved, quiet since 2026-03-14 09:26:53 UTC");
+    const unnamed = notification.alerts.filter((a) => a.isNew).length;
+    assert.ok(unnamed > 0 && unnamed < notification.alerts.length);
+    assert.match(
+      view.why,
+      new RegExp(`What it had \\(${unnamed} templates named for the first time, marked new\\):$`),
+    );
     assert.equal(view.rows.length, 6);
-    for (const row of view.rows) {
-      assert.ok(row.count.length > 0);
-      assert.equal(row.example, undefined);
-      assert.equal(row.suggestion, undefined);
-      assert.equal(row.anomaly, undefined);
-      assert.deepEqual(row.links, []);
-    }
+    notification.alerts.forEach((alert, index) => {
+      const row = view.rows[index];
+      assert.ok(row && row.count.length > 0);
+      if (alert.isNew) {
+        assert.equal(row.newCount, "new");
+        assert.ok(row.example ?? row.anomaly, "what no notification named comes with its example");
+        if (alert.kind !== "anomaly") assert.ok(row.links.length > 0);
+      } else {
+        assert.equal(row.newCount, undefined);
+        assert.equal(row.example, undefined);
+        assert.equal(row.suggestion, undefined);
+        assert.equal(row.anomaly, undefined);
+        assert.deepEqual(row.links, []);
+      }
+    });
   });
 
   it("gives the group window, the reason and the sequence", () => {

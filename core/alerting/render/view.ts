@@ -162,9 +162,11 @@ export function buildView(
   const day = n.until.slice(0, 10);
   const counts = countsLine(n);
   const shown = n.alerts.slice(0, Math.max(0, budget.rows));
-  // A resolved notice lists what the episode had, compactly: counts, no examples or links.
+  // A resolved notice lists what the episode had, compactly: counts, with examples and links only
+  // for what no notification named before.
+  const detailed = (alert: GroupedAlert) => !resolved || alert.isNew;
   const rows = shown.map((alert, index) =>
-    templateRow(alert, n.reason, day, text, budget, !resolved && index < budget.detailRows),
+    templateRow(alert, n.reason, day, text, budget, detailed(alert) && index < budget.detailRows),
   );
   const headline = rows[0]?.title ?? (n.alerts[0] ? rowTitle(n.alerts[0], text) : undefined);
 
@@ -175,9 +177,9 @@ export function buildView(
         ? `The list of ${countOf(n.alerts.length, "template")} was left out to fit.`
         : `Listing ${shown.length} of ${n.alerts.length} templates to fit.`,
     );
-  const withoutDetails = resolved
-    ? 0
-    : shown.slice(budget.detailRows).filter((alert) => hasDetails(alert)).length;
+  const withoutDetails = shown
+    .slice(budget.detailRows)
+    .filter((alert) => detailed(alert) && hasDetails(alert)).length;
   if (withoutDetails > 0)
     notes.push(
       budget.detailRows <= 0
@@ -267,7 +269,7 @@ function templateRow(
     count: NUMBER.format(alert.count),
     seen: formatSpan(alert.firstSeen, alert.lastSeen, day),
     trend: sparkline(alert.trend),
-    links: reason === "resolved" ? [] : rowLinks(alert.example),
+    links: reason === "resolved" && !alert.isNew ? [] : rowLinks(alert.example),
   };
   const fresh = newCountText(alert, reason);
   if (fresh) row.newCount = fresh;
@@ -306,9 +308,10 @@ function hasDetails(alert: GroupedAlert): boolean {
 /** "+12 new" when part of the count is new, "new" for a template never named before. */
 function newCountText(alert: GroupedAlert, reason: NotificationReason): string | undefined {
   // In the first notification everything is new: saying so on every row says nothing. A
-  // resolved notice only sums up the episode.
-  if (reason === "firing" || reason === "resolved") return undefined;
+  // resolved notice sums up the episode, marking only what no notification named before.
+  if (reason === "firing") return undefined;
   if (alert.isNew) return "new";
+  if (reason === "resolved") return undefined;
   if (alert.newCount > 0 && alert.newCount < alert.count)
     return `+${NUMBER.format(alert.newCount)} new`;
   return undefined;
@@ -428,8 +431,13 @@ function whyLine(n: Notification): string {
     }
     case "repeat":
       return `Still firing: ${countOf(fresh, "more event")} since the last notification, no new templates.`;
-    case "resolved":
-      return `No alerts since ${formatTime(n.until)}; the episode is over. What it had:`;
+    case "resolved": {
+      const unnamed =
+        newTemplates > 0
+          ? ` (${countOf(newTemplates, "template")} named for the first time, marked new)`
+          : "";
+      return `No alerts since ${formatTime(n.until)}; the episode is over. What it had${unnamed}:`;
+    }
   }
 }
 
