@@ -220,9 +220,23 @@ function maskQuoted(match: string, offset: number, text: string): string {
 const MASKED_TOKENS = new Map<string, string>();
 const MAX_MASKED_TOKENS = 20_000;
 
+// Common token shapes that only one kind of variable can match (no other kind's characters in
+// them), settled without the variable pattern and never cached: they are mostly unique values.
+const ALNUM = /^[A-Za-z0-9]+$/; // a5f3c9, 1073741825ms: an id
+const UNDERSCORE_PREFIXED = /^(?:[A-Za-z]{2,}_)+[A-Za-z0-9]+$/; // blk_1073741825: a prefixed id
+const KEY_NUMBER = /^[A-Za-z_]+=\d+(?:\.\d+)*$/; // bytes=4673, host=10.0.70.243: key=<*>
+const PLAIN_PATH = /^(?:\/[\w.@%+~-]+){2,}\/?$/; // /api/v1/orders/4060158: a path
+
 /** A token with a digit: short ones repeat (uid=0, ssh2), long ones are mostly unique values. */
 function maskToken(token: string): string {
   if (WHOLE_NUMBERISH_TOKEN.test(token)) return WILDCARD;
+  if (ALNUM.test(token)) return CONSTANT_ALNUM_WORDS.has(token.toLowerCase()) ? token : WILDCARD;
+  if (UNDERSCORE_PREFIXED.test(token)) {
+    if (CONSTANT_ALNUM_WORDS.has(token.toLowerCase())) return token;
+    return `${LEADING_WORDS.exec(token)?.[0] ?? ""}${WILDCARD}`;
+  }
+  if (KEY_NUMBER.test(token)) return `${token.slice(0, token.indexOf("=") + 1)}${WILDCARD}`;
+  if (PLAIN_PATH.test(token)) return WILDCARD;
   if (token.length <= 24) return maskWordToken(token);
   return token.replace(VARIABLE_PATTERN, maskVariable);
 }
@@ -268,14 +282,7 @@ export function templateOf(message: string): string {
   }
   if (text.includes('"') || text.includes("'")) text = text.replace(QUOTED, maskQuoted);
   if (UNUSUAL_SPACE.test(text)) text = text.replace(SPACES, " ");
-  const tokens = text.split(" ");
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as string;
-    const shape = tokenShape(token);
-    if (shape === WITH_DIGIT) tokens[i] = maskToken(token);
-    else if (shape === WITH_PUNCTUATION) tokens[i] = maskWordToken(token);
-  }
-  text = tokens.join(" ");
+  text = maskTokens(text);
   if (text.includes("<*>")) text = text.replace(ADJACENT_WILDCARDS, WILDCARD);
   if (
     text.includes("()") ||
@@ -296,20 +303,36 @@ const WITH_PUNCTUATION = 1;
 const WITH_DIGIT = 2;
 
 /**
- * Only tokens holding a digit, slash, backslash, @, hyphen, dot or equals sign can hold a
- * variable; which of those a token holds.
+ * Masks the space-separated tokens that can hold a variable: those with a digit, slash,
+ * backslash, @, hyphen, dot or equals sign. One pass over the text, copying only when a token
+ * changes (most lines keep most of their tokens).
  */
-function tokenShape(token: string): number {
+function maskTokens(text: string): string {
+  let out = "";
+  let copied = 0;
+  let start = 0;
   let shape = PLAIN;
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (c >= 48 && c <= 57) return WITH_DIGIT;
-    // / \ @ = . -
-    if (c === 47 || c === 92 || c === 64 || c === 61 || c === 46 || c === 45) {
-      shape = WITH_PUNCTUATION;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c === 32) {
+      if (shape !== PLAIN) {
+        const token = text.slice(start, i);
+        const masked = shape === WITH_DIGIT ? maskToken(token) : maskWordToken(token);
+        if (masked !== token) {
+          out += text.slice(copied, start) + masked;
+          copied = i;
+        }
+      }
+      start = i + 1;
+      shape = PLAIN;
+    } else if (shape !== WITH_DIGIT) {
+      if (c >= 48 && c <= 57) shape = WITH_DIGIT;
+      // / \ @ = . -
+      else if (c === 47 || c === 92 || c === 64 || c === 61 || c === 46 || c === 45)
+        shape = WITH_PUNCTUATION;
     }
   }
-  return shape;
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** A stable id for a template: the same template gives the same id on every run and machine. */
