@@ -29,6 +29,18 @@ describe("templateOf", () => {
     for (const [a, b] of pairs) assert.equal(sameKey(a, b), false, `${a} | ${b}`);
   });
 
+  it("masks the common shapes of ids, prefixed ids, key=number and paths, keeping constant words", () => {
+    const cases: [string, string][] = [
+      ["job job_65ngta7891zl picked up by worker 10", "job job_<*> picked up by worker <*>"],
+      ["read bytes=4673 from host=10.0.70.243", "read bytes=<*> from host=<*>"],
+      ["GET /api/v1/orders/4060158 took 16ms", "GET <*> took <*>"],
+      ["request a5f3c9e1 over ipv4 with sha256", "request <*> over ipv4 with sha256"],
+      ["served by h2 on x86_64", "served by h2 on x86_64"],
+      ["task_a_1_ lost", "task_<*>_ lost"],
+    ];
+    for (const [message, template] of cases) assert.equal(templateOf(message), template, message);
+  });
+
   it("merges lines that differ only in variables", () => {
     const groups: string[][] = [
       [
