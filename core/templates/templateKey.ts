@@ -198,8 +198,6 @@ const HAS_SPACE = /\s/;
 const ADJACENT_WILDCARDS =
   /<\*>(?:[\s.,:;_/\\|#=-]*<\*>|\s(?:[KMGTP]i?B|[kKMGTP]B|B|bytes?|ms|µs|us|ns|secs?|s)\b)+/g;
 const SPACES = /\s+/g;
-// White space other than single spaces, which must be folded before tokens are split on spaces.
-const UNUSUAL_SPACE = /\s(?<! )| {2}/;
 
 function maskQuoted(match: string, offset: number, text: string): string {
   const inner = match.slice(1, -1);
@@ -281,8 +279,8 @@ export function templateOf(message: string): string {
     text = text.replace(DATE_WORD, WILDCARD);
   }
   if (text.includes('"') || text.includes("'")) text = text.replace(QUOTED, maskQuoted);
-  if (UNUSUAL_SPACE.test(text)) text = text.replace(SPACES, " ");
-  text = maskTokens(text);
+  // White space other than single spaces is folded before tokens are split on spaces.
+  text = maskTokens(text) ?? (maskTokens(text.replace(SPACES, " ")) as string);
   if (text.includes("<*>")) text = text.replace(ADJACENT_WILDCARDS, WILDCARD);
   if (
     text.includes("()") ||
@@ -305,9 +303,10 @@ const WITH_DIGIT = 2;
 /**
  * Masks the space-separated tokens that can hold a variable: those with a digit, slash,
  * backslash, @, hyphen, dot or equals sign. One pass over the text, copying only when a token
- * changes (most lines keep most of their tokens).
+ * changes (most lines keep most of their tokens). Undefined when the text holds white space
+ * other than single spaces (two spaces, a tab, a no-break space): it must be folded first.
  */
-function maskTokens(text: string): string {
+function maskTokens(text: string): string | undefined {
   let out = "";
   let copied = 0;
   let start = 0;
@@ -315,6 +314,7 @@ function maskTokens(text: string): string {
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (c === 32) {
+      if (start === i && i > 0 && i < text.length) return undefined;
       if (shape !== PLAIN) {
         const token = text.slice(start, i);
         const masked = shape === WITH_DIGIT ? maskToken(token) : maskWordToken(token);
@@ -325,6 +325,8 @@ function maskTokens(text: string): string {
       }
       start = i + 1;
       shape = PLAIN;
+    } else if ((c <= 13 && c >= 9) || (c >= 0xa0 && isUnusualSpace(c))) {
+      return undefined;
     } else if (shape !== WITH_DIGIT) {
       if (c >= 48 && c <= 57) shape = WITH_DIGIT;
       // / \ @ = . -
@@ -333,6 +335,21 @@ function maskTokens(text: string): string {
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The characters besides tab to CR and the space that `\s` matches. */
+function isUnusualSpace(c: number): boolean {
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** A stable id for a template: the same template gives the same id on every run and machine. */
