@@ -180,8 +180,10 @@ describe("renderEmail of a group notification", () => {
     assert.ok(notes.every((note) => !/^Listing/.test(note)));
   });
 
-  it("renders a resolved notice compactly, in green, without examples or links per template", () => {
-    const { subject, html, text } = renderEmail(groupNotification({ reason: "resolved" }));
+  it("renders a resolved notice compactly, in green, with examples only for what was never named", () => {
+    const named = groupNotification({ reason: "resolved" });
+    for (const alert of named.alerts) alert.isNew = false;
+    const { subject, html, text } = renderEmail(named);
     assert.match(
       subject,
       /^\[SentinelLLM\] RESOLVED · checkout · quiet since 2026-03-14 09:26:53 UTC · had /,
@@ -191,5 +193,9 @@ describe("renderEmail of a group notification", () => {
     assert.doesNotMatch(text, /^ {3}(>|Logs:|Suggested fix:)/m);
     assert.doesNotMatch(text, /^!! /m);
     assert.match(text, /^Open dashboard: /m);
+    // A template first named by the resolved notice comes with its example line.
+    const late = renderEmail(groupNotification({ reason: "resolved" })).text;
+    assert.match(late, /named for the first time, marked new/);
+    assert.equal(late.match(/^ {3}> /gm)?.length, 1);
   });
 });

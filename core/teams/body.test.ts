@@ -173,8 +173,10 @@ describe("renderTeamsBody (Adaptive Card)", () => {
     assert.match(secretsOnly, /jane\.doe@example\.com/);
   });
 
-  it("looks resolved: green, RESOLVED, counts only", () => {
-    const { body } = renderTeamsBody(groupNotification({ reason: "resolved" }), "adaptive");
+  it("looks resolved: green, RESOLVED, counts only for what was named before", () => {
+    const named = groupNotification({ reason: "resolved" });
+    for (const alert of named.alerts) alert.isNew = false;
+    const { body } = renderTeamsBody(named, "adaptive");
     const card = adaptive(body);
     const header = card.body[0] as CardElement;
     assert.equal(header.style, "good");
