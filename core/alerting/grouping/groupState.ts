@@ -178,7 +178,7 @@ export function recordAlert(
   if (open && at <= open.lastAt && open.recentIds.some((ids) => ids.includes(alert.id)))
     return open;
   const next: GroupEntry = open
-    ? { ...open, items: [...open.items], omitted: { ...open.omitted } }
+    ? copyOf(open)
     : {
         id: request.groupId,
         channel: request.channel,
@@ -214,13 +214,11 @@ export function recordAlert(
     // Back after a quiet dedup window: listed as new again with the next notification (it does
     // not call for one on its own: it was named in this episode already).
     const back = old.notifiedCount > 0 && at - old.lastAt >= settings.dedupWindowMs;
-    const item: GroupItem = {
-      ...old,
-      count: old.count + 1,
-      firstAt: Math.min(old.firstAt, at),
-      lastAt: Math.max(old.lastAt, at),
-      trend: bucket === undefined ? old.trend : bumped(old.trend, bucket),
-    };
+    const item: GroupItem = { ...old }; // then set: see copyOf
+    item.count = old.count + 1;
+    item.firstAt = Math.min(old.firstAt, at);
+    item.lastAt = Math.max(old.lastAt, at);
+    if (bucket !== undefined) item.trend = bumped(old.trend, bucket);
     if (back) item.notifiedCount = 0;
     if (!item.changed && item.notifiedCount === 0 && next.notifiedAt !== undefined)
       item.changed = isNews(item, next.items, settings);
@@ -268,6 +266,18 @@ export function recordAlert(
   if (news)
     next.dueAt = Math.min(next.dueAt ?? Number.POSITIVE_INFINITY, dueFor(next, clock, settings));
   return next;
+}
+
+/**
+ * A copy to change. A plain `{ ...entry }` first, then the arrays: V8 clones an object literal
+ * that only spreads one object keeping its shape, several times faster than one that also sets
+ * properties (this runs for every alert).
+ */
+function copyOf(entry: GroupEntry): GroupEntry {
+  const copy = { ...entry };
+  copy.items = [...entry.items];
+  copy.omitted = { ...entry.omitted };
+  return copy;
 }
 
 /**
