@@ -246,20 +246,21 @@ export function recordAlert(
     news = item.changed;
   } else {
     const hash = shortHash(alert.key);
-    if (!next.omitted.keys.includes(hash)) {
+    if (!keySetOf(next.omitted.keys).has(hash)) {
       next.omitted.templates++;
       if (next.omitted.keys.length < 1000) next.omitted.keys = [...next.omitted.keys, hash];
     }
     next.omitted.alerts++;
   }
   if (!next.grown && next.notifiedAt !== undefined) {
-    const base = baseRate(next, settings);
-    if (
-      base !== undefined &&
-      currentRate(next) >= settings.changeFactor * Math.max(base, MIN_BASE_RATE)
-    ) {
-      next.grown = true;
-      news = true;
+    // The latest bucket's rate first: below the change factor of the least base, nothing grew.
+    const current = currentRate(next);
+    if (current >= settings.changeFactor * MIN_BASE_RATE) {
+      const base = baseRate(next, settings);
+      if (base !== undefined && current >= settings.changeFactor * Math.max(base, MIN_BASE_RATE)) {
+        next.grown = true;
+        news = true;
+      }
     }
   }
   if (alert.kind === "anomaly" && news) next.urgent = true;
@@ -644,6 +645,17 @@ function remembered(chunks: readonly string[][], id: string): string[][] {
   const last = chunks.at(-1);
   if (last && last.length < RECENT_CHUNK) return [...chunks.slice(0, -1), [...last, id]];
   return [...chunks.slice(-(RECENT_CHUNKS - 1)), [id]];
+}
+
+/** The omitted keys as a set, built once per keys array (it is replaced, never changed). */
+const KEY_SETS = new WeakMap<readonly string[], Set<string>>();
+function keySetOf(keys: readonly string[]): Set<string> {
+  let set = KEY_SETS.get(keys);
+  if (set === undefined) {
+    set = new Set(keys);
+    KEY_SETS.set(keys, set);
+  }
+  return set;
 }
 
 /** A short stable hash (FNV-1a), to count omitted templates without keeping their keys. */
