@@ -160,7 +160,9 @@ export class CachingClassifier {
 
   async classify(events: readonly LogEvent[]): Promise<ClassifiedEvent[]> {
     const started = performance.now();
+    const generalisedBefore = this.#keyer.generalisations;
     const keys = events.map((event) => this.#keyer.keyOf(event.message));
+    const generalised = this.#keyer.generalisations !== generalisedBefore;
     const verdicts: (Verdict | undefined)[] = new Array(events.length);
     const cached: boolean[] = new Array(events.length).fill(true);
     const waiting = new Map<string, number[]>();
@@ -219,7 +221,7 @@ export class CachingClassifier {
         }
       }
       await Promise.all(suggested);
-      this.#undoDisagreeingGeneralisations(keys);
+      if (generalised) this.#undoDisagreeingGeneralisations(keys);
     }
 
     const classifiedAt = new Date().toISOString();
