@@ -220,7 +220,7 @@ const MAX_MASKED_TOKENS = 20_000;
 
 // Common token shapes that only one kind of variable can match (no other kind's characters in
 // them), settled without the variable pattern and never cached: they are mostly unique values.
-const ALNUM = /^[A-Za-z0-9]+$/; // a5f3c9, 1073741825ms: an id
+const ALNUM = /^[A-Za-z0-9]+$/; // a5f3c9, node42: an id
 const UNDERSCORE_PREFIXED = /^(?:[A-Za-z]{2,}_)+[A-Za-z0-9]+$/; // blk_1073741825: a prefixed id
 const KEY_NUMBER = /^[A-Za-z_]+=\d+(?:\.\d+)*$/; // bytes=4673, host=10.0.70.243: key=<*>
 const PLAIN_PATH = /^(?:\/[\w.@%+~-]+){2,}\/?$/; // /api/v1/orders/4060158: a path
